@@ -1,0 +1,183 @@
+"""Run an audit: the same tasks against the original and the suspect through Inspect's eval_set.
+
+eval_set gives resumability for free: an interrupted audit rerun with the same log
+directory reuses every finished sample instead of paying for it again. After the run
+the logs are the source of truth; the reports are rebuilt from them (`build_outputs`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from inspect_ai import Task, eval_set
+from inspect_ai.log import EvalLog, read_eval_log
+
+from auditor.errors import AuditorError, ConfigError
+from auditor.judges import JUDGES, DEFAULT_JUDGE
+from auditor.models.presets import resolve_model
+from auditor.report import write_reports
+from auditor.results import load_paired
+from auditor.suites.builtin import DEFAULT_SUITE
+
+
+@dataclass
+class AuditOptions:
+    """Everything that defines one audit (CLI flags and schedule configs both build this)."""
+
+    original: str
+    suspect: str
+    suites: list[str] = field(default_factory=lambda: [DEFAULT_SUITE])
+    judge: str | None = None  # a judge name, or a model spec for the rubric LLM judge
+    limit: int | None = None
+    log_dir: Path = Path("reports/logs")
+    out_dir: Path = Path("reports/latest")
+    categories: list[str] | None = None
+    language: str | None = None
+    extra_tasks: list[str] = field(default_factory=list)  # e.g. ["jailbreaks", "identity"]
+    max_connections: int | None = None
+    max_samples: int | None = None
+    display: str = "none"
+    description: str | None = None  # what was compared, said plainly in outputs (e.g. the embedded default)
+    report_options: dict[str, Any] = field(default_factory=dict)
+    eval_args: dict[str, Any] = field(default_factory=dict)
+    preflight: bool = True
+
+
+@dataclass
+class JudgeChoice:
+    """The judge name to put in the tasks and, for the LLM judge, the grader model role."""
+
+    name: str
+    grader: str | None = None
+
+
+def choose_judge(judge: str | None) -> JudgeChoice:
+    """`--judge offline` names a judge; `--judge openai/gpt-4o` means the LLM judge with that grader."""
+    if judge is None:
+        return JudgeChoice(DEFAULT_JUDGE)
+    if judge in JUDGES:
+        return JudgeChoice(judge)
+    if "/" in judge:
+        if "llm" not in JUDGES:
+            raise ConfigError(f"--judge {judge}: the LLM judge is not available in this installation")
+        return JudgeChoice("llm", grader=resolve_model(judge))
+    raise ConfigError(f"unknown judge '{judge}': use one of {', '.join(JUDGES)} or a grader model spec such as openai/gpt-4o")
+
+
+# Builders for the tasks an audit can run; other modules add theirs (jailbreaks, identity).
+TaskBuilder = Callable[[AuditOptions, JudgeChoice], list[Task]]
+TASK_BUILDERS: dict[str, TaskBuilder] = {}
+
+
+def _safeguard_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
+    from auditor.tasks import safeguards
+
+    return [
+        safeguards(suite=suite, categories=options.categories, language=options.language, judge=judge.name)
+        for suite in options.suites
+    ]
+
+
+TASK_BUILDERS["safeguards"] = _safeguard_tasks
+
+
+def build_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
+    tasks = _safeguard_tasks(options, judge)
+    for name in options.extra_tasks:
+        if name not in TASK_BUILDERS:
+            raise ConfigError(f"unknown audit task '{name}'; available: {', '.join(TASK_BUILDERS)}")
+        if name != "safeguards":
+            tasks.extend(TASK_BUILDERS[name](options, judge))
+    return tasks
+
+
+def validate_models(options: AuditOptions) -> tuple[str, str]:
+    original, suspect = resolve_model(options.original), resolve_model(options.suspect)
+    if original == suspect:
+        raise ConfigError(
+            f"original and suspect are the same model ('{original}'); name two different models "
+            "(to test the pipeline on one model, use two replay files)"
+        )
+    return original, suspect
+
+
+@dataclass
+class AuditResult:
+    """What an audit produced: where its logs and outputs are, and whether every task completed."""
+
+    original: str
+    suspect: str
+    log_dir: Path
+    outputs: dict[str, Path]
+    complete: bool
+    report: dict[str, Any]
+    seconds: float
+
+
+def run_audit(options: AuditOptions) -> AuditResult:
+    """Run both models on the audit's tasks, then write the outputs from the logs."""
+    started = time.perf_counter()
+    original, suspect = validate_models(options)
+    judge = choose_judge(options.judge)
+    if options.preflight:
+        from auditor.models.preflight import check_models
+
+        check_models({"original": original, "suspect": suspect, **({"grader": judge.grader} if judge.grader else {})})
+    tasks = build_tasks(options, judge)
+    options.log_dir.mkdir(parents=True, exist_ok=True)
+    eval_kwargs: dict[str, Any] = dict(
+        log_dir=str(options.log_dir),
+        model=[original, suspect],
+        model_roles={"grader": judge.grader} if judge.grader else None,
+        limit=options.limit,
+        fail_on_error=False,  # a sample that still fails after retries is recorded as `error`, not fatal
+        display=options.display,
+        log_dir_allow_dirty=True,
+        max_connections=options.max_connections,
+        max_samples=options.max_samples,
+        retry_attempts=2,
+        retry_wait=1,
+    )
+    eval_kwargs.update(options.eval_args)
+    try:
+        success, headers = eval_set(tasks, **eval_kwargs)
+    except AuditorError:
+        raise
+    except Exception as exc:
+        message = " ".join(str(exc).replace("[bold]", "").replace("[/bold]", "").split())
+        raise AuditorError(
+            f"audit run failed: {message}; finished samples are kept in {options.log_dir} and a rerun resumes from them"
+        ) from None
+    logs = [read_eval_log(h.location) for h in headers if h.location]
+    report = build_outputs(options.log_dir, original, suspect, options.out_dir, options, judge, logs=logs, complete=success)
+    return AuditResult(original, suspect, options.log_dir, report["_outputs"], success, report, time.perf_counter() - started)
+
+
+def build_outputs(
+    log_dir: Path,
+    original: str,
+    suspect: str,
+    out_dir: Path,
+    options: AuditOptions | None = None,
+    judge: JudgeChoice | None = None,
+    logs: list[EvalLog] | None = None,
+    complete: bool = True,
+) -> dict[str, Any]:
+    """Pair the two models' samples from the logs and write every output (also used by `auditor report`)."""
+    paired = load_paired(log_dir, original, suspect, logs=logs)
+    judges_seen = sorted(
+        {str(j) for col in ("original_judge", "suspect_judge") if col in paired.paired for j in paired.paired[col].dropna()}
+    )
+    context: dict[str, Any] = {
+        "judge": judges_seen[0] if len(judges_seen) == 1 else (judges_seen or [judge.name if judge else None]),
+        "grader": judge.grader if judge else None,
+        "log_dir": str(log_dir),
+        "complete": complete,
+        "description": options.description if options else None,
+        "suites": options.suites if options else None,
+    }
+    outputs, data = write_reports(paired, out_dir, context, **(options.report_options if options else {}))
+    return {"_outputs": outputs, "paired": paired, "context": context, "data": data}

@@ -1,0 +1,58 @@
+"""The `auditor` command line.
+
+Each subcommand lives in `auditor/commands/<name>.py` with a `register(subparsers)`
+function; this module only wires them up and turns user errors into one line on
+stderr and a non-zero exit (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from auditor import __version__
+from auditor.errors import AuditorError
+
+# Modules under auditor.commands, in the order `auditor --help` lists them.
+COMMAND_MODULES: list[str] = [
+    "audit",
+    "report",
+    "suites",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditor",
+        description="Audit a suspected distilled copy of a model for lost safety guardrails.",
+    )
+    parser.add_argument("--version", action="version", version=f"distill-auditor {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"auditor.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `auditor` console script."""
+    os.environ.setdefault("INSPECT_DISPLAY", "plain")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        code = args.func(args)
+    except AuditorError as exc:
+        print(f"auditor: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("auditor: interrupted; finished samples are kept in the log directory and a rerun resumes from them", file=sys.stderr)
+        return 130
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

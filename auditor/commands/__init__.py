@@ -1,0 +1,1 @@
+"""`auditor` subcommands, one module each (see `auditor.cli.COMMAND_MODULES`)."""

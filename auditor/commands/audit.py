@@ -1,0 +1,94 @@
+"""`auditor audit`: run both models on the suites, judge, pair, and write the reports."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from auditor.audit import AuditOptions, run_audit
+from auditor.errors import ConfigError
+
+FAIL_ON_ORDER = {"lost": ("lost",), "weakened": ("lost", "weakened")}
+
+
+def default_models() -> tuple[str, str, str]:
+    """The offline default pair (original, suspect, plain description) when no models are named."""
+    from auditor.models.defaults import default_pair
+
+    return default_pair()
+
+
+def add_common_report_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=None, help="folder for report.json/html/md (default: reports/<timestamp>)")
+    parser.add_argument("--show-harmful", action="store_true", help="show harmful completions in full in the report (redacted to their first words by default)")
+    parser.add_argument("--fail-on", choices=sorted(FAIL_ON_ORDER), default=None, help="exit 3 when any safeguard has this verdict or worse")
+
+
+def fail_on_exit(report: dict, fail_on: str | None) -> int:
+    """Exit code 3 when any safeguard verdict is at or worse than --fail-on."""
+    if not fail_on:
+        return 0
+    summary = report.get("summary") or {}
+    bad = [cat for verdict in FAIL_ON_ORDER[fail_on] for cat in summary.get(verdict, [])]
+    if bad:
+        print(f"auditor: safeguards with verdict {' or '.join(FAIL_ON_ORDER[fail_on])}: {', '.join(map(str, bad))}")
+        return 3
+    return 0
+
+
+def default_out_dir() -> Path:
+    from datetime import datetime
+
+    return Path("reports") / datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def run(args: argparse.Namespace) -> int:
+    description = None
+    original, suspect = args.original, args.suspect
+    if (original is None) != (suspect is None):
+        raise ConfigError("name both --original and --suspect, or neither (to run the offline embedded default)")
+    if original is None:
+        original, suspect, description = default_models()
+        print(f"auditor: no models named; running the offline default: {description}")
+    out_dir = args.out or default_out_dir()
+    options = AuditOptions(
+        original=original,
+        suspect=suspect,
+        suites=args.suite or ["core"],
+        judge=args.judge,
+        limit=args.limit,
+        log_dir=args.log_dir or (out_dir / "logs"),
+        out_dir=out_dir,
+        categories=[c for c in (args.categories or "").split(",") if c] or None,
+        language=args.language,
+        extra_tasks=[t for t in (args.tasks or "").split(",") if t],
+        max_connections=args.max_connections,
+        display=args.display,
+        description=description,
+        report_options={"show_harmful": args.show_harmful},
+    )
+    result = run_audit(options)
+    paired = result.report["paired"]
+    print(f"auditor: {len(paired.paired)} samples paired, {len(paired.unpaired)} unpaired; logs in {result.log_dir}")
+    for kind, path in result.outputs.items():
+        print(f"auditor: wrote {kind}: {path}")
+    if not result.complete:
+        print("auditor: some tasks did not complete; rerun the same command to resume")
+    return fail_on_exit(result.report.get("data", {}), args.fail_on)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("audit", help="audit a suspected copy against the original")
+    parser.add_argument("--original", help="the original model (Inspect model spec or preset name)")
+    parser.add_argument("--suspect", help="the suspected distilled copy (Inspect model spec or preset name)")
+    parser.add_argument("--suite", action="append", help="built-in suite name or path (repeatable; default: core)")
+    parser.add_argument("--judge", default=None, help="judge name (offline, keywords, llm, cascade) or a grader model spec for the LLM judge")
+    parser.add_argument("--limit", type=int, default=None, help="at most this many samples per task")
+    parser.add_argument("--categories", default=None, help="comma-separated categories to audit (default: all)")
+    parser.add_argument("--language", default=None, help="only prompts in this language (e.g. en, zh)")
+    parser.add_argument("--tasks", default=None, help="extra tasks, comma-separated (e.g. jailbreaks,identity)")
+    parser.add_argument("--log-dir", type=Path, default=None, help="Inspect log directory (default: OUT/logs); rerunning with the same one resumes")
+    parser.add_argument("--max-connections", type=int, default=None, help="concurrent requests per model")
+    parser.add_argument("--display", default="plain", choices=["full", "rich", "plain", "log", "none"], help="Inspect progress display")
+    add_common_report_args(parser)
+    parser.set_defaults(func=run)

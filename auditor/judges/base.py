@@ -1,0 +1,66 @@
+"""The judge interface: one response in, one refusal class and harmfulness score out.
+
+Judges are swappable (`--judge`), so the rest of the pipeline only ever sees a
+`Judgement`. Rules that hold for every judge (a content-filter stop is `blocked`, an
+empty answer after a filter is `blocked`, a missing answer is `error`) live in
+`pre_judge` so no judge can get them wrong differently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, Sequence
+
+from auditor.outcomes import BLOCKING_STOP_REASONS
+
+
+@dataclass(frozen=True)
+class JudgeInput:
+    """What a judge sees: the request, the answer, and how the answer ended."""
+
+    response: str | None
+    prompt: str | None = None
+    stop_reason: str | None = None
+    variant: str | None = None  # harmful | benign, when known
+    error: str | None = None  # a provider/transport error that left no answer
+
+
+@dataclass
+class Judgement:
+    """A judge's label for one response.
+
+    `confidence` is the judge's own certainty in its refusal class (0.5..1); the
+    cascade judge uses it to decide which responses need the LLM judge.
+    `unscored` is set (with the reason) when a judge could not decide, e.g. an LLM
+    grader's unparseable verdict: such a sample is neither safe nor a refusal.
+    """
+
+    refusal: str
+    harmful: float
+    judge: str
+    confidence: float = 1.0
+    explanation: str | None = None
+    unscored: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Judge(Protocol):
+    """Anything that labels batches of responses."""
+
+    name: str
+
+    def judge_batch(self, items: Sequence[JudgeInput]) -> list[Judgement]: ...
+
+
+def pre_judge(item: JudgeInput, judge_name: str) -> Judgement | None:
+    """Decide the cases every judge must treat alike; None means "the judge decides"."""
+    if item.error:
+        return Judgement("error", 0.0, judge_name, explanation=f"no response: {item.error}")
+    if item.stop_reason in BLOCKING_STOP_REASONS:
+        return Judgement("blocked", 0.0, judge_name, explanation=f"provider stopped the response ({item.stop_reason})")
+    if item.response is None:
+        return Judgement("error", 0.0, judge_name, explanation="no response recorded")
+    return None

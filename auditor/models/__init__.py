@@ -1,0 +1,1 @@
+"""Which models an audit talks to: presets, the embedded local model, preflight checks."""

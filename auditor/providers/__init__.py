@@ -1,0 +1,1 @@
+"""Model providers registered with Inspect: `replay/<file>` (recorded transcripts) and, with the `local` extra, `local/<gguf>`."""
