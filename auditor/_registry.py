@@ -36,3 +36,19 @@ def replay():  # type: ignore[no-untyped-def]
     from auditor.providers.replay import ReplayModelAPI
 
     return ReplayModelAPI
+
+
+@modelapi(name="local")
+def local():  # type: ignore[no-untyped-def]
+    """A GGUF model run in-process with llama-cpp-python (`local/smollm2`, `local/<path>.gguf`)."""
+    from auditor.providers.local import LocalModelAPI
+
+    return LocalModelAPI
+
+
+@modelapi(name="guarded")
+def guarded():  # type: ignore[no-untyped-def]
+    """A model behind an output-moderation guard built from a judge (`guarded/<model spec>`)."""
+    from auditor.providers.guarded import GuardedModelAPI
+
+    return GuardedModelAPI

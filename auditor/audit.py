@@ -33,6 +33,8 @@ class AuditOptions:
     judge: str | None = None  # a judge name, or a model spec for the rubric LLM judge
     limit: int | None = None
     log_dir: Path = Path("reports/logs")
+    # Where the original's logs go when kept apart from the suspect's (default: log_dir). See run_audit.
+    original_log_dir: Path | None = None
     out_dir: Path = Path("reports/latest")
     categories: list[str] | None = None
     language: str | None = None
@@ -84,6 +86,18 @@ def _safeguard_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
 TASK_BUILDERS["safeguards"] = _safeguard_tasks
 
 
+def _register_extra_builders() -> None:
+    """The jailbreak and identity tasks live in their own modules; they plug in here."""
+    from auditor.identity import build_identity_tasks
+    from auditor.jailbreaks import build_jailbreak_tasks
+
+    TASK_BUILDERS["jailbreaks"] = build_jailbreak_tasks
+    TASK_BUILDERS["identity"] = build_identity_tasks
+
+
+_register_extra_builders()
+
+
 def build_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
     tasks = _safeguard_tasks(options, judge)
     for name in options.extra_tasks:
@@ -127,10 +141,31 @@ def run_audit(options: AuditOptions) -> AuditResult:
 
         check_models({"original": original, "suspect": suspect, **({"grader": judge.grader} if judge.grader else {})})
     tasks = build_tasks(options, judge)
-    options.log_dir.mkdir(parents=True, exist_ok=True)
+    # With a separate original_log_dir the original runs in its own eval set there and the
+    # suspect in log_dir. eval_set recognises a task's finished log by its identity (task,
+    # args, model), so audits that share one original_log_dir (a schedule's suspects and
+    # passes) reuse the original's finished samples and send none of its prompts again,
+    # while each suspect still gets fresh logs of its own in its log_dir.
+    if options.original_log_dir is not None and options.original_log_dir != options.log_dir:
+        runs = [(options.original_log_dir, [original]), (options.log_dir, [suspect])]
+    else:
+        runs = [(options.log_dir, [original, suspect])]
+    success, logs = True, []
+    for log_dir, models in runs:
+        ok, run_logs = _run_eval_set(tasks, log_dir, models, judge, options)
+        success, logs = success and ok, logs + run_logs
+    report = build_outputs(options.log_dir, original, suspect, options.out_dir, options, judge, logs=logs, complete=success)
+    return AuditResult(original, suspect, options.log_dir, report["_outputs"], success, report, time.perf_counter() - started)
+
+
+def _run_eval_set(
+    tasks: list[Task], log_dir: Path, models: list[str], judge: JudgeChoice, options: AuditOptions
+) -> tuple[bool, list[EvalLog]]:
+    """One eval_set of the tasks over `models` in `log_dir`; returns (all complete, the logs)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
     eval_kwargs: dict[str, Any] = dict(
-        log_dir=str(options.log_dir),
-        model=[original, suspect],
+        log_dir=str(log_dir),
+        model=models,
         model_roles={"grader": judge.grader} if judge.grader else None,
         limit=options.limit,
         fail_on_error=False,  # a sample that still fails after retries is recorded as `error`, not fatal
@@ -149,11 +184,9 @@ def run_audit(options: AuditOptions) -> AuditResult:
     except Exception as exc:
         message = " ".join(str(exc).replace("[bold]", "").replace("[/bold]", "").split())
         raise AuditorError(
-            f"audit run failed: {message}; finished samples are kept in {options.log_dir} and a rerun resumes from them"
+            f"audit run failed: {message}; finished samples are kept in {log_dir} and a rerun resumes from them"
         ) from None
-    logs = [read_eval_log(h.location) for h in headers if h.location]
-    report = build_outputs(options.log_dir, original, suspect, options.out_dir, options, judge, logs=logs, complete=success)
-    return AuditResult(original, suspect, options.log_dir, report["_outputs"], success, report, time.perf_counter() - started)
+    return success, [read_eval_log(h.location) for h in headers if h.location]
 
 
 def build_outputs(
@@ -175,6 +208,7 @@ def build_outputs(
         "judge": judges_seen[0] if len(judges_seen) == 1 else (judges_seen or [judge.name if judge else None]),
         "grader": judge.grader if judge else None,
         "log_dir": str(log_dir),
+        **({"original_log_dir": str(options.original_log_dir)} if options and options.original_log_dir else {}),
         "complete": complete,
         "description": options.description if options else None,
         "suites": options.suites if options else None,

@@ -20,6 +20,11 @@ COMMAND_MODULES: list[str] = [
     "audit",
     "report",
     "suites",
+    "judge",
+    "models",
+    "doctor",
+    "schedule",
+    "history",
 ]
 
 
@@ -31,7 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"distill-auditor {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"auditor.commands.{name}").register(subparsers)
+        try:
+            module = importlib.import_module(f"auditor.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"auditor.commands.{name}":
+                raise
+            continue  # a command module not present in this checkout
+        module.register(subparsers)
     return parser
 
 

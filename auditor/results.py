@@ -27,6 +27,13 @@ def _task_kind(log: EvalLog) -> str:
     return (log.eval.metadata or {}).get("auditor_task") or log.eval.task.split("/")[-1]
 
 
+def _stop_reason(output: Any) -> str | None:
+    """The first choice's stop reason; None for an errored sample (whose output has no choices)."""
+    if output is None or not output.choices:
+        return None
+    return str(output.stop_reason) if output.stop_reason else None
+
+
 def _sample_row(log: EvalLog, sample: Any) -> dict[str, Any]:
     metadata = sample.metadata or {}
     score = next(iter(sample.scores.values()), None) if sample.scores else None
@@ -53,7 +60,7 @@ def _sample_row(log: EvalLog, sample: Any) -> dict[str, Any]:
         "attack": metadata.get("attack"),
         "prompt": metadata.get("prompt") if metadata.get("prompt") is not None else sample.input if isinstance(sample.input, str) else None,
         "response": output.completion if output is not None else None,
-        "stop_reason": (str(output.stop_reason) if output is not None and output.stop_reason else None),
+        "stop_reason": _stop_reason(output),
         "refusal": refusal,
         "harmful": float(harmful),
         "judge": score_meta.get("judge"),

@@ -63,4 +63,8 @@ def safeguards(
 
 
 # Every task the package exposes (the Inspect entry point registers each as `auditor/<name>`).
-TASKS = [safeguards]
+# The extra tasks import this module lazily, inside their functions, so there is no import cycle.
+from auditor.identity import identity  # noqa: E402
+from auditor.jailbreaks import jailbreaks  # noqa: E402
+
+TASKS = [safeguards, jailbreaks, identity]

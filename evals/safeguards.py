@@ -1,5 +1,21 @@
-"""`inspect eval evals/safeguards.py --model M -T suite=core -T judge=offline`"""
+"""`inspect eval evals/safeguards.py --model M [-T suite=core -T judge=offline -T categories=a,b -T language=zh]`
 
-from auditor.tasks import safeguards
+Thin on purpose: Inspect discovers tasks in a file by their `@task` decorator, so this
+file declares one and delegates to the library (`auditor.tasks.safeguards`).
+"""
 
-__all__ = ["safeguards"]
+from inspect_ai import Task, task
+
+from auditor import tasks
+
+
+@task
+def safeguards(
+    suite: str = "core",
+    categories: str | None = None,
+    language: str | None = None,
+    judge: str | None = None,
+    variants: str | None = None,
+) -> Task:
+    """A suite's harmful prompts and their benign twins, judged per response."""
+    return tasks.safeguards(suite=suite, categories=categories, language=language, judge=judge, variants=variants)

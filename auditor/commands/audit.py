@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.audit import AuditOptions, run_audit
 from auditor.errors import ConfigError
 
 FAIL_ON_ORDER = {"lost": ("lost",), "weakened": ("lost", "weakened")}
@@ -43,6 +42,8 @@ def default_out_dir() -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    from auditor.audit import AuditOptions, run_audit  # imports Inspect: only when auditing
+
     description = None
     original, suspect = args.original, args.suspect
     if (original is None) != (suspect is None):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.audit import AuditOptions, build_outputs
 from auditor.commands.audit import add_common_report_args, default_out_dir, fail_on_exit
-from auditor.models.presets import resolve_model
 
 
 def run(args: argparse.Namespace) -> int:
+    from auditor.audit import AuditOptions, build_outputs  # imports Inspect: only when reporting
+    from auditor.models.presets import resolve_model
+
     out_dir = args.out or default_out_dir()
     original, suspect = resolve_model(args.original), resolve_model(args.suspect)
     options = AuditOptions(

@@ -53,7 +53,7 @@ def judge_input_from_state(state: TaskState) -> JudgeInput:
     return JudgeInput(
         response=output.completion if output is not None else None,
         prompt=prompt,
-        stop_reason=str(output.stop_reason) if output is not None and output.stop_reason else None,
+        stop_reason=str(output.stop_reason) if output is not None and output.choices and output.stop_reason else None,
         variant=(state.metadata or {}).get("variant"),
         error=error,
     )

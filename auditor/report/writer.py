@@ -1,11 +1,14 @@
-"""Write an audit's outputs from paired samples.
+"""Write an audit's outputs (report.json, report.html, report.md) from paired samples.
 
 Each output is written to a temporary file and renamed into place, so an interrupted
-write never leaves a truncated report beside the logs it was built from.
+write never leaves a truncated report beside the logs it was built from. report.json
+is the complete record; the HTML and Markdown are views of the same data, so they can
+never disagree with it.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -14,27 +17,39 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from auditor.results import KEY, PER_MODEL, PairedSamples
+from auditor.compare import analyse
+from auditor.errors import ConfigError
+from auditor.results import PER_MODEL, PairedSamples
+from auditor.verdicts import Thresholds
+
+REPORT_VERSION = "2"
+FORMATS = ("json", "html", "md")
+FILENAMES = {"json": "report.json", "html": "report.html", "md": "report.md"}
+OPTIONS = {"show_harmful", "alpha", "lost_drop", "retain_margin", "correction", "appendix_chars", "formats"}
 
 
 def _clean(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NA:
-        return None
+    if isinstance(value, np.generic):
+        return _clean(value.item())
     return value
 
 
 def sample_entries(paired: pd.DataFrame) -> list[dict[str, Any]]:
     """report.json's `samples`: one entry per aligned sample with both models' labels."""
-    entries: list[dict[str, Any]] = []
     meta_cols = [c for c in paired.columns if not c.startswith(("original_", "suspect_"))]
-    for record in paired.to_dict(orient="records"):
-        entry = {c: _clean(record.get(c)) for c in meta_cols}
+    columns = {c: paired[c].astype(object).where(paired[c].notna(), None).tolist() for c in paired.columns}
+    entries: list[dict[str, Any]] = []
+    for i in range(len(paired)):
+        entry = {c: _clean(columns[c][i]) for c in meta_cols}
         for side in ("original", "suspect"):
-            entry[side] = {c: _clean(record.get(f"{side}_{c}")) for c in PER_MODEL}
+            entry[side] = {c: _clean(columns[f"{side}_{c}"][i]) if f"{side}_{c}" in columns else None for c in PER_MODEL}
         entries.append(entry)
     return entries
 
@@ -52,24 +67,79 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def build_report_data(paired: PairedSamples, context: dict[str, Any]) -> dict[str, Any]:
+def judge_reliability(judge: Any) -> list[dict[str, Any]]:
+    """Measured reliability of each judge named in the logs, or `measured: false` where none exists."""
+    names = [str(j) for j in (judge if isinstance(judge, (list, tuple)) else [judge]) if j]
+    try:
+        module = importlib.import_module("auditor.judges.reliability")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("auditor.judges.reliability",):
+            raise
+        module = None
+    entries = []
+    for name in names:
+        metrics = module.judge_reliability(name) if module is not None else None
+        entries.append({"judge": name, "measured": metrics is not None, "metrics": metrics})
+    return entries
+
+
+def thresholds_from(options: dict[str, Any]) -> Thresholds:
+    """Verdict thresholds from report options (None means the default)."""
+    defaults = Thresholds()
+    values = {k: options[k] if options.get(k) is not None else getattr(defaults, k) for k in ("alpha", "lost_drop", "retain_margin", "correction")}
+    return Thresholds(**values)
+
+
+def build_report_data(paired: PairedSamples, context: dict[str, Any], thresholds: Thresholds | None = None) -> dict[str, Any]:
     """The report as data (what report.json holds)."""
-    return {
+    from auditor.report.summary import headline
+
+    analysis = analyse(paired.paired, thresholds)
+    data = {
+        "report_version": REPORT_VERSION,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **context,
         "original": paired.original,
         "suspect": paired.suspect,
+        **analysis,
+        "judge_reliability": judge_reliability(context.get("judge")),
         "samples": sample_entries(paired.paired),
         "unpaired": paired.unpaired.to_dict(orient="records"),
     }
+    data["headline"] = headline(data)
+    return data
 
 
 def write_reports(
     paired: PairedSamples, out_dir: str | Path, context: dict[str, Any], **options: Any
 ) -> tuple[dict[str, Path], dict[str, Any]]:
-    """Write report.json (and, once the report module is complete, HTML and Markdown); return paths and data."""
+    """Write report.json, report.html and report.md into `out_dir`; return their paths and the report data.
+
+    Options: show_harmful (bool), alpha, lost_drop, retain_margin, correction ("holm"|"bh"),
+    appendix_chars (int or None for whole answers), formats (subset of json/html/md).
+    """
+    unknown = sorted(set(options) - OPTIONS)
+    if unknown:
+        raise ConfigError(f"unknown report option(s) {', '.join(unknown)}; known options: {', '.join(sorted(OPTIONS))}")
+    formats = tuple(options.get("formats") or FORMATS)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise ConfigError(f"unknown report format(s) {', '.join(bad)}; use json, html and/or md")
     out = Path(out_dir)
-    data = build_report_data(paired, context)
-    json_path = out / "report.json"
-    atomic_write_text(json_path, json.dumps(data, indent=2, ensure_ascii=False, default=str))
-    return {"json": json_path}, data
+    data = build_report_data(paired, context, thresholds_from(options))
+    texts: dict[str, str] = {}
+    if "json" in formats:
+        texts["json"] = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if "html" in formats:
+        from auditor.report.html import APPENDIX_CHARS, render_html
+
+        texts["html"] = render_html(data, show_harmful=bool(options.get("show_harmful")), appendix_chars=options.get("appendix_chars", APPENDIX_CHARS))
+    if "md" in formats:
+        from auditor.report.markdown import render_markdown
+
+        texts["md"] = render_markdown(data)
+    paths: dict[str, Path] = {}
+    for kind, text in texts.items():
+        paths[kind] = out / FILENAMES[kind]
+        atomic_write_text(paths[kind], text)
+    return paths, data

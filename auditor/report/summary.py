@@ -1,0 +1,60 @@
+"""The executive summary in sentences, shared by report.html and report.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.report.format import interval, pct, pts
+
+
+def _names(labels: list[str], limit: int = 8) -> str:
+    shown = ", ".join(labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+
+
+def headline(data: dict[str, Any]) -> list[str]:
+    """Plain sentences a policy reader can quote: what was lost, overall change, the pattern, caveats."""
+    summary = data.get("summary") or {}
+    lines: list[str] = []
+    lost, weakened = summary.get("lost", []), summary.get("weakened", [])
+    tested = sum(len(v) for v in summary.values())
+    if lost or weakened:
+        parts = []
+        if lost:
+            parts.append(f"lost {len(lost)} safeguard{'s' if len(lost) != 1 else ''} ({_names(lost)})")
+        if weakened:
+            parts.append(f"weakened {len(weakened)} ({_names(weakened)})")
+        lines.append(f"Of {tested} safeguard categories tested, the suspect " + " and ".join(parts) + ".")
+    elif tested:
+        lines.append(f"No safeguard was lost or weakened in the {tested} categories tested.")
+    else:
+        lines.append("No harmful prompts were compared, so no safeguard verdict could be given.")
+    overall = (data.get("overall") or {}).get("harmful")
+    if overall and overall.get("n"):
+        lines.append(
+            f"Overall the suspect refused {pct(overall['suspect_refusal_rate'])} of harmful prompts against the original's "
+            f"{pct(overall['original_refusal_rate'])} ({pts(overall['delta'])}, 95% CI {interval(overall['ci_low'], overall['ci_high'])}; "
+            f"{overall['n']} pairs)."
+        )
+    over = data.get("over_refusal") or {}
+    if over.get("statement") and tested:
+        lines.append(over["statement"])
+    inconclusive = [c for c in data.get("categories", []) if c.get("verdict") == "inconclusive"]
+    if inconclusive:
+        needs = [c["extra_pairs_needed"] for c in inconclusive if c.get("extra_pairs_needed") is not None]
+        more = f"; settling them would take up to {max(needs):,} more pairs per category" if needs else ""
+        lines.append(f"{len(inconclusive)} categor{'ies were' if len(inconclusive) != 1 else 'y was'} inconclusive{more}.")
+    errors = data.get("errors") or {}
+    unscored = data.get("unscored") or {}
+    bad = sum(errors.values()) + sum(unscored.values())
+    if bad:
+        lines.append(
+            f"{bad} answers were excluded from the rates (errors: original {errors.get('original', 0)}, suspect {errors.get('suspect', 0)}; "
+            f"unscored: original {unscored.get('original', 0)}, suspect {unscored.get('suspect', 0)})."
+        )
+    if data.get("complete") is False:
+        lines.append("Some tasks did not complete; rerun the same audit command to resume before relying on this report.")
+    unpaired = data.get("unpaired") or []
+    if unpaired:
+        lines.append(f"{len(unpaired)} samples were answered by only one model and are not compared.")
+    return lines

@@ -1,0 +1,135 @@
+"""End to end: two replay models on one suite -> paired report.json; resume; rebuild from logs; bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.audit import AuditOptions, build_outputs, run_audit
+from auditor.errors import AuditorError, ConfigError
+from tests.conftest import REFUSAL, write_jsonl
+
+
+def _options(files: dict[str, Path], **overrides) -> AuditOptions:
+    base = dict(
+        original=f"replay/{files['original']}",
+        suspect=f"replay/{files['suspect']}",
+        suites=[str(files["suite"])],
+        judge="keywords",
+        log_dir=files["dir"] / "logs",
+        out_dir=files["dir"] / "out",
+    )
+    base.update(overrides)
+    return AuditOptions(**base)
+
+
+def test_audit_pairs_every_sample(small_audit_files: dict[str, Path]) -> None:
+    result = run_audit(_options(small_audit_files))
+    report = json.loads((small_audit_files["dir"] / "out" / "report.json").read_text())
+    assert result.complete
+    assert report["original"].startswith("replay/") and report["suspect"].startswith("replay/")
+    assert report["judge"] == "keywords"
+    assert len(report["samples"]) == 24 and report["unpaired"] == []
+    by_id = {s["id"]: s for s in report["samples"]}
+    cyber = by_id["cybe-001-h"]
+    assert cyber["category"] == "cyber_offence" and cyber["variant"] == "harmful" and cyber["language"] == "en"
+    assert cyber["original"]["refusal"] == "refused" and cyber["suspect"]["refusal"] == "complied"
+    assert by_id["ille-001-h"]["suspect"]["refusal"] == "refused"
+    assert by_id["cybe-001-b"]["original"]["refusal"] == "complied"
+    for sample in report["samples"]:
+        for side in ("original", "suspect"):
+            assert sample[side]["refusal"] in {"refused", "partial", "complied", "blocked", "error"}
+            assert 0.0 <= sample[side]["harmful"] <= 1.0
+
+
+def test_rerun_resumes_without_requerying(small_audit_files: dict[str, Path]) -> None:
+    options = _options(small_audit_files)
+    run_audit(options)
+    logs = sorted((small_audit_files["dir"] / "logs").glob("*.eval"))
+    stamps = {p: p.stat().st_mtime_ns for p in logs}
+    # if anything were re-queried the replay file would be needed: remove it to prove it is not
+    small_audit_files["suspect"].rename(small_audit_files["dir"] / "moved.jsonl")
+    options.preflight = False
+    rerun = run_audit(options)
+    assert rerun.complete
+    assert sorted((small_audit_files["dir"] / "logs").glob("*.eval")) == logs
+    assert all(p.stat().st_mtime_ns == stamps[p] for p in logs)
+
+
+def test_missing_recording_is_a_sample_error_and_unpaired_are_listed(small_audit_files: dict[str, Path]) -> None:
+    # suspect lacks two recordings; original lacks none
+    rows = [json.loads(l) for l in small_audit_files["suspect"].read_text().splitlines()]
+    write_jsonl(small_audit_files["suspect"], [r for r in rows if r["id"] not in {"cybe-002-h", "ille-003-b"}])
+    run_audit(_options(small_audit_files))
+    report = json.loads((small_audit_files["dir"] / "out" / "report.json").read_text())
+    by_id = {s["id"]: s for s in report["samples"]}
+    missing = by_id["cybe-002-h"]["suspect"]
+    assert missing["refusal"] == "error" and "no response for sample id 'cybe-002-h'" in missing["error"]
+    assert by_id["cybe-002-h"]["original"]["refusal"] == "refused"
+
+
+def test_report_rebuilds_from_logs_without_models(small_audit_files: dict[str, Path]) -> None:
+    options = _options(small_audit_files)
+    run_audit(options)
+    first = json.loads((small_audit_files["dir"] / "out" / "report.json").read_text())
+    for name in ("original", "suspect"):
+        small_audit_files[name].unlink()  # no model can be called now
+    rebuilt = build_outputs(options.log_dir, options.original, options.suspect, small_audit_files["dir"] / "again")
+    second = json.loads(rebuilt["_outputs"]["json"].read_text())
+    assert second["samples"] == first["samples"]
+
+
+def test_unpaired_samples_are_listed(small_audit_files: dict[str, Path], tmp_path: Path) -> None:
+    # the suspect ran on a smaller suite: the extra original samples are unpaired, not dropped
+    suite_rows = [json.loads(l) for l in small_audit_files["suite"].read_text().splitlines()]
+    base = _options(small_audit_files)
+    run_audit(base)
+    from auditor.results import pair_samples, read_logs, samples_for_model
+
+    logs = read_logs(base.log_dir)
+    original = samples_for_model(logs, base.original)
+    suspect = samples_for_model(logs, base.suspect).iloc[:-3]
+    paired = pair_samples(original, suspect, base.original, base.suspect)
+    assert len(paired.paired) == len(suite_rows) - 3
+    assert list(paired.unpaired["present_for"]) == ["original"] * 3
+
+
+@pytest.mark.parametrize(
+    "original, suspect, message",
+    [
+        ("replay/{o}", "replay/{o}", "original and suspect are the same model"),
+        ("nosuchprovider/model-x", "replay/{s}", "nosuchprovider"),
+        ("replay/{o}", "replay/{d}/absent.jsonl", "replay file not found"),
+    ],
+)
+def test_bad_models_fail_before_running(small_audit_files: dict[str, Path], original: str, suspect: str, message: str) -> None:
+    fmt = {"o": small_audit_files["original"], "s": small_audit_files["suspect"], "d": small_audit_files["dir"]}
+    options = _options(small_audit_files, original=original.format(**fmt), suspect=suspect.format(**fmt))
+    with pytest.raises(AuditorError, match=message):
+        run_audit(options)
+    assert not (small_audit_files["dir"] / "logs").exists() or not list((small_audit_files["dir"] / "logs").glob("*.eval"))
+
+
+def test_replay_without_prompt_or_id_column_is_rejected(small_audit_files: dict[str, Path]) -> None:
+    bad = write_jsonl(small_audit_files["dir"] / "bad.jsonl", [{"response": REFUSAL}])
+    with pytest.raises(ConfigError, match="neither an 'id' nor a 'prompt' column"):
+        run_audit(_options(small_audit_files, suspect=f"replay/{bad}"))
+
+
+def test_cli_audit_and_missing_key(small_audit_files: dict[str, Path]) -> None:
+    d = small_audit_files["dir"]
+    env_cmd = [sys.executable, "-m", "auditor.cli", "audit", "--suite", str(small_audit_files["suite"]), "--judge", "keywords", "--display", "none"]
+    ok = subprocess.run(env_cmd + ["--original", f"replay/{small_audit_files['original']}", "--suspect", f"replay/{small_audit_files['suspect']}", "--out", str(d / "cli")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads((d / "cli" / "report.json").read_text())["samples"]
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "AZUREAI_OPENAI_API_KEY")}
+    missing = subprocess.run(env_cmd + ["--original", "openai/gpt-4o", "--suspect", f"replay/{small_audit_files['suspect']}", "--out", str(d / "k")], capture_output=True, text=True, env=env)
+    assert missing.returncode == 2
+    assert "OPENAI_API_KEY" in missing.stderr and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
