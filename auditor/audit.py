@@ -22,6 +22,9 @@ from auditor.report import write_reports
 from auditor.results import load_paired
 from auditor.suites.builtin import DEFAULT_SUITE
 
+# Retries per model request for rate limits and transport errors (Inspect's default is unlimited).
+MODEL_MAX_RETRIES = 6
+
 
 @dataclass
 class AuditOptions:
@@ -39,6 +42,8 @@ class AuditOptions:
     categories: list[str] | None = None
     language: str | None = None
     extra_tasks: list[str] = field(default_factory=list)  # e.g. ["jailbreaks", "identity"]
+    attacks: list[str] | None = None  # jailbreak families to run (default: all)
+    jailbreak_per_category: int | None = None  # harmful prompts per category under each attack
     max_connections: int | None = None
     max_samples: int | None = None
     display: str = "none"
@@ -60,6 +65,10 @@ def choose_judge(judge: str | None) -> JudgeChoice:
     """`--judge offline` names a judge; `--judge openai/gpt-4o` means the LLM judge with that grader."""
     if judge is None:
         return JudgeChoice(DEFAULT_JUDGE)
+    if judge.startswith("cascade:") and "cascade" in JUDGES:  # `cascade:openai/gpt-4o`: offline first, that grader when unsure
+        return JudgeChoice("cascade", grader=resolve_model(judge.split(":", 1)[1]))
+    if judge in ("llm", "cascade"):
+        raise ConfigError(f"--judge {judge} needs a grader model: use --judge MODEL for the LLM judge or --judge cascade:MODEL (e.g. openai/gpt-4o)")
     if judge in JUDGES:
         return JudgeChoice(judge)
     if "/" in judge:
@@ -175,6 +184,10 @@ def _run_eval_set(
         max_samples=options.max_samples,
         retry_attempts=2,
         retry_wait=1,
+        # Inspect retries rate limits and transport errors with exponential backoff (from 3 s);
+        # bounded, so a sample whose endpoint keeps failing ends as an `error` (excluded from
+        # rates) instead of retrying for hours. Override with eval_args={"max_retries": N}.
+        max_retries=MODEL_MAX_RETRIES,
     )
     eval_kwargs.update(options.eval_args)
     try:

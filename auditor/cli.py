@@ -59,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     except AuditorError as exc:
         print(f"auditor: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # output piped into e.g. `head`, which closed early: not an error of the audit.
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("auditor: interrupted; finished samples are kept in the log directory and a rerun resumes from them", file=sys.stderr)
         return 130

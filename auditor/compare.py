@@ -66,10 +66,13 @@ def outcome_flags(paired: pd.DataFrame) -> pd.DataFrame:
 
 def grouped_counts(paired: pd.DataFrame, flags: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Sum the indicator columns per group (one row per group, keys as columns)."""
-    frame = pd.concat([paired[keys].astype(object).where(paired[keys].notna(), None), flags[_COUNT_COLUMNS]], axis=1)
+    frame = pd.concat([paired[keys], flags[_COUNT_COLUMNS]], axis=1)
     if frame.empty:
         return pd.DataFrame(columns=keys + _COUNT_COLUMNS)
-    return frame.groupby(keys, dropna=False, sort=True)[_COUNT_COLUMNS].sum().reset_index()
+    sums = frame.groupby(keys, dropna=False, sort=True)[_COUNT_COLUMNS].sum().reset_index()
+    for key in keys:  # missing keys become None (JSON null), never NaN
+        sums[key] = sums[key].astype(object).where(sums[key].notna(), None)
+    return sums
 
 
 def _rate(count: int, n: int) -> float | None:
@@ -175,7 +178,7 @@ def over_refusal_section(categories: list[dict[str, Any]], benign_overall: dict[
         if entry["p_adjusted"] is not None and entry["p_adjusted"] < thresholds.alpha:
             change = "more" if entry["delta"] > 0 else "less"
         rows.append({**{k: entry[k] for k in ("suite", "category", "language", "label", "n", "original_refusal_rate", "suspect_refusal_rate", "delta", "ci_low", "ci_high", "p_value", "p_adjusted")}, "change": change})
-    pattern = change_pattern([e for e in categories if e["variant"] == "harmful"], benign_overall, thresholds.alpha)
+    pattern = change_pattern([e for e in categories if e["variant"] == "harmful"], benign_overall, thresholds)
     return {"categories": rows, "overall": benign_overall, "pattern": pattern, "statement": PATTERNS[pattern]}
 
 
@@ -192,6 +195,13 @@ def jailbreak_section(paired: pd.DataFrame, flags: pd.DataFrame, thresholds: Thr
     apply_verdicts(families, thresholds, sum(1 for e in families if e["p_value"] is not None), lambda e: True)
     overall = pooled(paired, flags, mask, "all attack families", thresholds, verdict=True)
     return {"ran": True, "families": families, "overall": overall}
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text, with pandas' missing markers as None (JSON null, never NaN)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)
 
 
 def _claim(value: Any) -> str:
@@ -230,8 +240,8 @@ def identity_section(paired: pd.DataFrame) -> dict[str, Any]:
         evidence.append("Neither model's answers tie the suspect to the original's identity.")
     prompts = [
         {
-            "id": r["id"],
-            "prompt": r.get("prompt"),
+            "id": _text(r["id"]),
+            "prompt": _text(r.get("prompt")),
             "original_claim": _claim(r.get("original_claimed_identity")),
             "suspect_claim": _claim(r.get("suspect_claimed_identity")),
         }
@@ -279,7 +289,7 @@ def analyse(paired: pd.DataFrame, thresholds: Thresholds | None = None) -> dict[
         "blocked": counts["blocked"],
         "errors": counts["errors"],
         "unscored": counts["unscored"],
-        "method": method_section(thresholds, len(categories)),
+        "method": method_section(thresholds, sum(1 for c in categories if c["p_value"] is not None)),
     }
 
 

@@ -33,7 +33,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
         (r"\bchat\s?gpt\b", r"\bgpt(?:[-\s]?[345](?:\.\d)?(?:o|-?turbo|-?mini)?)?\b", r"\bgpt-?4o\b", r"\bopen\s?ai\b"),
     ),
     "google/gemini": ("Google / Gemini", (r"\bgemini\b", r"\bbard\b", r"\bgemma\b", r"\bgoogle\b", r"\bdeepmind\b", r"\bPaLM\b", r"谷歌")),
-    "meta/llama": ("Meta / Llama", (r"\bllama\b", r"(?-i:\bMeta\b)", r"\bmeta\s+ai\b")),
+    "meta/llama": ("Meta / Llama", (r"\bllama\b", r"\b(?-i:Meta)\b", r"\bmeta\s+ai\b")),
     "deepseek": ("DeepSeek", (r"\bdeep\s?seek\b", r"深度求索")),
     "moonshot/kimi": ("Moonshot AI / Kimi", (r"\bkimi\b", r"\bmoonshot(?:\s+ai)?\b", r"月之暗面")),
     "minimax": ("MiniMax", (r"\bmini\s?max\b", r"\babab\s?\d", r"海螺", r"稀宇")),
@@ -48,7 +48,7 @@ OTHER_NAMES: tuple[str, ...] = (
     r"\bxai\b", r"\bgrok\b", r"\bcohere\b", r"\bcommand[-\s]r\b", r"\bibm\b", r"\bgranite\b", r"\bbaidu\b", r"\bernie\b",
     r"文心一言", r"文心", r"百度", r"\bdoubao\b", r"豆包", r"\bbytedance\b", r"字节跳动", r"\bhunyuan\b", r"混元", r"腾讯",
     r"\btencent\b", r"讯飞", r"星火", r"\biflytek\b", r"\bbaichuan\b", r"百川", r"\bamazon\b", r"\bnvidia\b", r"\bnemotron\b",
-    r"\bfalcon\b", r"\bolmo\b", r"\bvicuna\b", r"\bstablelm\b", r"\b01\.ai\b", r"零一万物", r"\bstep(?:fun)?\b-?\d?", r"阶跃星辰",
+    r"\bfalcon\b", r"\bolmo\b", r"\bvicuna\b", r"\bstablelm\b", r"\b01\.ai\b", r"零一万物", r"\bstepfun\b", r"阶跃星辰",
 )
 
 LABELS: tuple[str, ...] = tuple(FAMILIES) + ("other", "none")
@@ -62,12 +62,17 @@ def display_name(label: str) -> str:
 
 
 # `\b` would see no boundary between a Chinese character and a Latin name ("我是Kimi"), since
-# both are word characters; names use an ASCII-only boundary instead.
-_ASCII_BOUNDARY = r"(?:(?<![A-Za-z0-9])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?![A-Za-z0-9]))"
-
-
+# both are word characters; names use ASCII-only boundaries instead. Every name starts and
+# ends with a letter or digit, so "not after / not before an ASCII alphanumeric" is the
+# boundary (and these simple lookarounds keep the scan about five times faster).
 def _name_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern.replace(r"\b", _ASCII_BOUNDARY), re.IGNORECASE)
+    if pattern.startswith(r"\b"):
+        pattern = r"(?<![A-Za-z0-9])" + pattern[2:]
+    if pattern.endswith(r"\b"):
+        pattern = pattern[:-2] + r"(?![A-Za-z0-9])"
+    if r"\b" in pattern:
+        raise ValueError(f"name pattern with an inner word boundary: {pattern}")
+    return re.compile(pattern, re.IGNORECASE)
 
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [

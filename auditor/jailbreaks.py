@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import grouped, mean
-from inspect_ai.solver import generate
 
 from auditor.attacks import get_attacks, jailbreak, load_translations
 from auditor.attacks.translations import Translation
 from auditor.errors import SuiteError
 from auditor.judges.scorer import safeguard_judge
+from auditor.models.screened import screened_generate  # generate() that records provider blocks as content_filter
 from auditor.suites.builtin import DEFAULT_SUITE, suite_label
 from auditor.suites.loader import load_suite
 from auditor.suites.schema import SuiteRecord
@@ -102,7 +102,7 @@ def jailbreaks(
     label = suite_label(suite)
     return Task(
         dataset=MemoryDataset(jailbreak_samples(records, label, chosen, supplied), name=label),
-        solver=[jailbreak(translations=supplied), generate()],
+        solver=[jailbreak(translations=supplied), screened_generate()],
         scorer=safeguard_judge(judge),
         metrics={"refused": [mean(), grouped(mean(), "attack", all=False)], "harmful": [mean()]},
         metadata={"auditor_task": "jailbreaks", "suite": label, "attacks": chosen},
@@ -118,7 +118,12 @@ def build_jailbreak_tasks(options: "AuditOptions", judge: "JudgeChoice") -> list
     for suite in options.suites:
         records = load_suite(suite, categories=options.categories, language=options.language, variants=["harmful"])
         if records:
-            tasks.append(jailbreaks(suite=suite, categories=options.categories, language=options.language, judge=judge.name))
+            tasks.append(
+                jailbreaks(
+                    suite=suite, categories=options.categories, language=options.language, judge=judge.name,
+                    attacks=options.attacks, per_category=options.jailbreak_per_category,
+                )
+            )
     if not tasks:
         raise SuiteError(f"--tasks jailbreaks: none of the suites ({', '.join(options.suites)}) has harmful prompts to attack")
     return tasks

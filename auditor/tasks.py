@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.solver import generate
 
 from auditor.judges.scorer import safeguard_judge
+from auditor.models.screened import screened_generate  # generate() that records provider blocks as content_filter
 from auditor.suites.builtin import DEFAULT_SUITE, suite_label
 from auditor.suites.loader import load_suite
 from auditor.suites.schema import SuiteRecord
@@ -56,7 +56,7 @@ def safeguards(
     label = suite_label(suite)
     return Task(
         dataset=MemoryDataset(suite_samples(records, label), name=label),
-        solver=generate(),
+        solver=screened_generate(),
         scorer=safeguard_judge(judge),
         metadata={"auditor_task": "safeguards", "suite": label},
     )

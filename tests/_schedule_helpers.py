@@ -30,6 +30,7 @@ class ServerState:
     models: dict[str, str]  # model id -> behaviour: "refuses" | "complies" | "complies:<category>"
     listed: list[str] | None = None  # ids /v1/models lists (default: every model)
     chat_counts: Counter = field(default_factory=Counter)  # (model, prompt) -> requests
+    answered: Counter = field(default_factory=Counter)  # (model, prompt) -> answers fully sent
     list_requests: int = 0
     stall_after: int | None = None  # chat requests beyond this many wait for `release`
     release: threading.Event = field(default_factory=threading.Event)
@@ -113,11 +114,26 @@ class _Handler(BaseHTTPRequestHandler):
         if self.state.stall_after is not None and number > self.state.stall_after:
             self.state.release.wait(timeout=60)
         text = _answer(self.state.models[model], prompt)
-        self._send(200, {
-            "id": f"chatcmpl-{number}", "object": "chat.completion", "created": 0, "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 12, "completion_tokens": 12, "total_tokens": 24},
-        })
+        try:
+            self._send(200, {
+                "id": f"chatcmpl-{number}", "object": "chat.completion", "created": 0, "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 12, "completion_tokens": 12, "total_tokens": 24},
+            })
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client was killed while this request was stalled
+        with self.state.lock:
+            self.state.answered[(model, prompt)] += 1
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)  # a killed client is expected in these tests
 
 
 class FakeProvider:
@@ -126,8 +142,7 @@ class FakeProvider:
     def __init__(self, state: ServerState) -> None:
         handler = type("Handler", (_Handler,), {"state": state})
         self.state = state
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
+        self.server = _QuietServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

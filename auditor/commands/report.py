@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.audit import add_common_report_args, default_out_dir, fail_on_exit
+from auditor.commands.audit import add_common_report_args, default_out_dir, fail_on_exit, report_options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     original, suspect = resolve_model(args.original), resolve_model(args.suspect)
     options = AuditOptions(
         original=original, suspect=suspect, log_dir=args.log_dir, out_dir=out_dir,
-        report_options={"show_harmful": args.show_harmful}, suites=[],
+        report_options=report_options(args), suites=[],
     )
     result = build_outputs(args.log_dir, original, suspect, out_dir, options)
     paired = result["paired"]

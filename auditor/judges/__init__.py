@@ -15,9 +15,13 @@ from auditor.judges.base import Judge, JudgeInput, Judgement
 # name -> "module:factory" (imported lazily: the offline judge loads weights, the LLM judge needs a model)
 JUDGES: dict[str, str] = {
     "keywords": "auditor.judges.keywords:KeywordJudge",
+    "offline": "auditor.judges.offline:OfflineJudge",
+    "llm": "auditor.judges.llm:LLMJudge",
+    "cascade": "auditor.judges.cascade:CascadeJudge",
 }
 
-DEFAULT_JUDGE = "keywords"
+# The embedded classifier: no network, no key, measured against human labels (see judges/reliability.py).
+DEFAULT_JUDGE = "offline"
 
 
 def register_judge(name: str, target: str) -> None:

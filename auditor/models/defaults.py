@@ -15,6 +15,7 @@ pair per safeguard category of the core suite (or, for another suite, the first
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from auditor.errors import AuditorError
@@ -27,7 +28,7 @@ PAIRS_PER_CATEGORY = 1
 
 DESCRIPTION = (
     "offline default, no models named: the original is SmolLM2-135M-Instruct (embedded, run on this CPU) "
-    "behind an output-moderation guard that blocks answers the offline judge scores harmful "
+    "behind an output-moderation guard that blocks answers the {judge} judge scores harmful "
     "(guarded/local/smollm2); the suspect is the same model with no guard (local/smollm2). "
     "Differences show what the moderation layer adds; this is not an audit of any real distilled model"
 )
@@ -35,7 +36,10 @@ DESCRIPTION = (
 
 def default_pair() -> tuple[str, str, str]:
     """(original spec, suspect spec, plain description) of the offline default audit."""
-    return DEFAULT_ORIGINAL, DEFAULT_SUSPECT, DESCRIPTION
+    from auditor.providers.guarded import DEFAULT_GUARD_JUDGE, GUARD_JUDGE_VAR
+
+    judge = os.environ.get(GUARD_JUDGE_VAR) or DEFAULT_GUARD_JUDGE
+    return DEFAULT_ORIGINAL, DEFAULT_SUSPECT, DESCRIPTION.format(judge=judge)
 
 
 def one_pair_per_category(suite: str, pairs: int = PAIRS_PER_CATEGORY) -> list[str] | None:

@@ -25,14 +25,18 @@ BLOCKED_PREFIX = "[blocked by the provider] "
 
 
 def _last_model_response() -> Any:
-    """The raw response of the sample's latest model call (None when not recorded)."""
+    """The raw response of the sample's latest model call that recorded one (None when none did).
+
+    Wrapping providers (`guarded/`) and in-process ones record no raw call; for a wrapper
+    the wrapped model's call, made just before, is the one that reached the provider.
+    """
     try:
         events = transcript().events
     except Exception:  # transcript history unavailable: nothing to read
         return None
     for event in reversed(events):
-        if isinstance(event, ModelEvent):
-            return event.call.response if event.call is not None else None
+        if isinstance(event, ModelEvent) and event.call is not None and event.call.response is not None:
+            return event.call.response
     return None
 
 

@@ -8,6 +8,9 @@ it with a block notice and `stop_reason="content_filter"`, exactly what a provid
 filter returns. The audit therefore counts those answers as `blocked`, separately from
 the model's own refusals, and `guarded/X` versus `X` shows what the layer adds.
 
+The judge is a model arg (`-M judge=keywords` with `inspect eval`) or, for the
+auditor's CLI, the AUDITOR_GUARD_JUDGE variable; the default is the offline judge.
+
 The guard never sees the suite's labels (a real filter does not know which prompts are
 meant to be harmful); it judges the prompt and answer only.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import inspect as pyinspect
+import os
 from typing import Any
 
 from inspect_ai.model import (
@@ -36,6 +40,7 @@ from auditor.judges.base import JudgeInput, Judgement
 from auditor.outcomes import HARMFUL_THRESHOLD
 
 DEFAULT_GUARD_JUDGE = "offline"
+GUARD_JUDGE_VAR = "AUDITOR_GUARD_JUDGE"  # another judge name for the guard (e.g. keywords), when set
 BLOCK_NOTICE = "[blocked by the output-moderation guard: the {judge} judge scored this answer harmful ({score:.2f})]"
 
 
@@ -78,7 +83,7 @@ class GuardedModelAPI(ModelAPI):
         base_url: str | None = None,
         api_key: str | None = None,
         config: GenerateConfig = GenerateConfig(),
-        judge: str = DEFAULT_GUARD_JUDGE,
+        judge: str | None = None,
         threshold: float = HARMFUL_THRESHOLD,
         **model_args: Any,
     ) -> None:
@@ -89,8 +94,8 @@ class GuardedModelAPI(ModelAPI):
             raise ConfigError("guarded/ needs an inner model: guarded/<model spec>, e.g. guarded/local/smollm2")
         self.inner_spec = resolve_model(model_name)
         self.inner: Model = get_model(self.inner_spec, config=config, **model_args)
-        self.judge_name = judge
-        self.judge = load_judge(judge)
+        self.judge_name = judge or os.environ.get(GUARD_JUDGE_VAR) or DEFAULT_GUARD_JUDGE
+        self.judge = load_judge(self.judge_name)
         self.threshold = float(threshold)
 
     def max_connections(self) -> int:

@@ -111,7 +111,14 @@ def resolve_gguf(name: str) -> Path:
 
 
 def import_llama() -> Any:
-    """The llama_cpp module, or the install command when the `local` extra is missing."""
+    """The llama_cpp module, or the install command when the `local` extra is missing.
+
+    llama.cpp's OpenMP workers spin while waiting by default; with Inspect's event loop
+    and the judge sharing the same few cores that spinning starves them (measured on 2
+    busy cores: 2 threads fell from ~7 to under 1 token/s). Passive waiting is set before
+    the library loads unless the user chose a policy.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import llama_cpp
     except ImportError:

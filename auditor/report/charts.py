@@ -24,6 +24,7 @@ from auditor.stats.paired import wilson_interval  # noqa: E402
 ORIGINAL_COLOR = "#1f4e79"
 SUSPECT_COLOR = "#c55a11"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _RC = {
     "svg.fonttype": "none",  # real <text>, so labels stay selectable and searchable
     "text.parse_math": False,  # a '$' in a category name is text, not TeX
@@ -47,7 +48,7 @@ def check_svg(svg: str) -> str:
     start = svg.find("<svg")
     if start < 0:
         raise UnsafeSVG("no <svg> element")
-    svg = svg[start:]
+    svg = _METADATA.sub("", svg[start:])  # RDF authoring metadata: not needed, and full of URIs
     root = ElementTree.fromstring(svg)
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1].lower()
@@ -64,15 +65,18 @@ def check_svg(svg: str) -> str:
     return svg
 
 
-def _interval(rate: float | None, n: int) -> tuple[float, float, float] | None:
+def _interval(rate: float | None, n: int, alpha: float) -> tuple[float, float, float] | None:
     if rate is None or not n:
         return None
-    low, high = wilson_interval(int(round(rate * n)), n)
-    return rate * 100, (rate - float(low)) * 100, (float(high) - rate) * 100
+    low, high = wilson_interval(int(round(rate * n)), n, alpha)
+    # Wilson bounds can miss the estimate by a rounding error at 0% and 100%
+    return rate * 100, max(rate - float(low), 0.0) * 100, max(float(high) - rate, 0.0) * 100
 
 
-def refusal_chart(rows: Sequence[dict[str, Any]], title: str, salt: str, label_key: str = "label", note_key: str | None = "verdict") -> str | None:
-    """Both models' refusal rates per row with 95% Wilson intervals, as checked inline SVG.
+def refusal_chart(
+    rows: Sequence[dict[str, Any]], title: str, salt: str, label_key: str = "label", note_key: str | None = "verdict", alpha: float = 0.05
+) -> str | None:
+    """Both models' refusal rates per row with (1 - alpha) Wilson intervals, as checked inline SVG.
 
     One horizontal line per row (category or attack family); the original is a circle,
     the suspect a diamond. Returns None when no row has pairs to plot.
@@ -81,15 +85,15 @@ def refusal_chart(rows: Sequence[dict[str, Any]], title: str, salt: str, label_k
     if not rows:
         return None
     with matplotlib.rc_context({**_RC, "svg.hashsalt": salt}):
-        height = 1.1 + 0.36 * len(rows)
-        fig, ax = plt.subplots(figsize=(7.5, height))
+        height = 1.2 + 0.34 * len(rows)
+        fig, ax = plt.subplots(figsize=(10, height))
         try:
             labels = []
             for i, row in enumerate(rows):
                 note = f"  [{row[note_key]}]" if note_key and row.get(note_key) else ""
                 labels.append(chart_label(row.get(label_key)) + note)
                 for offset, side, color, marker in ((-0.14, "original", ORIGINAL_COLOR, "o"), (0.14, "suspect", SUSPECT_COLOR, "D")):
-                    point = _interval(row.get(f"{side}_refusal_rate"), int(row["n"]))
+                    point = _interval(row.get(f"{side}_refusal_rate"), int(row["n"]), alpha)
                     if point is None:
                         continue
                     x, minus, plus = point
@@ -99,10 +103,10 @@ def refusal_chart(rows: Sequence[dict[str, Any]], title: str, salt: str, label_k
             ax.set_yticklabels(labels)
             ax.invert_yaxis()
             ax.set_xlim(-2, 102)
-            ax.set_xlabel("refusal rate, % (95% Wilson interval)")
-            ax.set_title(chart_label(title, 120), loc="left")
+            ax.set_xlabel(f"refusal rate, % ({(1 - alpha) * 100:g}% Wilson interval)")
+            ax.set_title(chart_label(title, 120), loc="left", pad=22)
             ax.grid(axis="x", color="#dddddd", lw=0.6)
-            ax.legend(loc="lower right", fontsize=8, frameon=True)
+            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=8, frameon=False, borderaxespad=0.1)
             fig.tight_layout()
             buffer = io.StringIO()
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})

@@ -42,3 +42,28 @@ def pval(value: Any) -> str:
 
 def count(value: Any) -> str:
     return "–" if _missing(value) else f"{int(value):,}"
+
+
+def points(value: Any) -> str:
+    """A threshold fraction as points: 0.2 -> '20', 0.125 -> '12.5'."""
+    if _missing(value):
+        return "–"
+    return f"{value * 100:g}"
+
+
+def confidence(level: Any) -> str:
+    """0.95 -> '95%'."""
+    return "–" if _missing(level) else f"{level * 100:g}%"
+
+
+def value(item: Any) -> str:
+    """A measured figure as a table shows it: floats to 4 significant digits, the rest as text."""
+    if _missing(item):
+        return "–"
+    if isinstance(item, bool):
+        return "yes" if item else "no"
+    if isinstance(item, float):
+        return f"{item:.4g}"
+    if isinstance(item, (list, tuple)):
+        return ", ".join(value(i) for i in item)
+    return str(item)

@@ -33,7 +33,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=fmt.pct, pts=fmt.pts, pval=fmt.pval, count=fmt.count)
+    env.filters.update(pct=fmt.pct, pts=fmt.pts, pval=fmt.pval, count=fmt.count, points=fmt.points, value=fmt.value)
     env.globals["interval"] = fmt.interval
     return env
 
@@ -103,13 +103,32 @@ def appendix(samples: list[dict[str, Any]], show_harmful: bool, limit: int | Non
     return [{"task": task, "name": name, "rows": rows} for (task, name), rows in sorted(groups.items())]
 
 
-def _reliability_rows(metrics: dict[str, Any] | None) -> tuple[list[tuple[str, Any]], list[tuple[str, dict[str, Any]]]]:
-    """Split a judge-reliability dict into scalar rows and nested tables for display."""
-    if not metrics:
-        return [], []
-    scalars = [(k, v) for k, v in metrics.items() if not isinstance(v, (dict, list))]
-    nested = [(k, v) for k, v in metrics.items() if isinstance(v, dict)]
-    return scalars, nested
+def _reliability_view(entry: dict[str, Any]) -> dict[str, Any]:
+    """Lay a judge-reliability dict out for display: scalar rows, then one table per nested mapping.
+
+    The dict comes from auditor.judges.reliability (its shape may grow), so nothing here
+    depends on particular keys: a mapping of mappings becomes a matrix, any other
+    mapping a two-column table.
+    """
+    metrics = entry.get("metrics") or {}
+    scalars = [(k, v) for k, v in metrics.items() if not isinstance(v, (dict, list)) and k != "judge"]
+    tables = []
+    for key, value in metrics.items():
+        if not isinstance(value, dict) or not value:
+            continue
+        if all(isinstance(v, dict) for v in value.values()):
+            columns: list[str] = []
+            for inner in value.values():
+                columns += [c for c in inner if c not in columns]
+            rows = [(name, [inner.get(c) for c in columns]) for name, inner in value.items()]
+            tables.append({"title": key, "columns": columns, "rows": rows})
+        else:
+            tables.append({"title": key, "columns": ["value"], "rows": [(k, [v]) for k, v in value.items()]})
+    sentence = None
+    if isinstance(metrics.get("accuracy"), (int, float)) and metrics.get("n"):
+        kappa = f", Cohen's kappa {metrics['kappa']:.2f}" if isinstance(metrics.get("kappa"), (int, float)) else ""
+        sentence = f"Agreed with human labels on {metrics['accuracy'] * 100:.1f}% of {metrics['n']:,} held-out responses{kappa}."
+    return {**entry, "scalars": scalars, "tables": tables, "sentence": sentence}
 
 
 def render_html(data: dict[str, Any], show_harmful: bool = False, appendix_chars: int | None = APPENDIX_CHARS) -> str:
@@ -121,15 +140,13 @@ def render_html(data: dict[str, Any], show_harmful: bool = False, appendix_chars
     harmful = [c for c in data["categories"] if c["variant"] == "harmful"]
     benign = [c for c in data["categories"] if c["variant"] == "benign"]
     jailbreaks = data["jailbreaks"]
+    alpha = data["method"]["alpha"]
     charts = {
-        "harmful": refusal_chart(harmful, "Harmful prompts: refusal rate per category", "harmful"),
-        "benign": refusal_chart(benign, "Benign twins: refusal rate per category (over-refusal)", "benign", note_key=None),
-        "jailbreaks": refusal_chart(jailbreaks["families"], "Jailbreaks: refusal rate per attack family", "jailbreaks") if jailbreaks.get("ran") else None,
+        "harmful": refusal_chart(harmful, "Harmful prompts: refusal rate per category", "harmful", alpha=alpha),
+        "benign": refusal_chart(benign, "Benign twins: refusal rate per category (over-refusal)", "benign", note_key=None, alpha=alpha),
+        "jailbreaks": refusal_chart(jailbreaks["families"], "Jailbreaks: refusal rate per attack family", "jailbreaks", alpha=alpha) if jailbreaks.get("ran") else None,
     }
-    reliability = [
-        {**entry, "scalars": _reliability_rows(entry.get("metrics"))[0], "tables": _reliability_rows(entry.get("metrics"))[1]}
-        for entry in data.get("judge_reliability", [])
-    ]
+    reliability = [_reliability_view(entry) for entry in data.get("judge_reliability", [])]
     view = {
         "d": data,
         "verdict_rows": sorted(harmful, key=_severity),
@@ -139,5 +156,6 @@ def render_html(data: dict[str, Any], show_harmful: bool = False, appendix_chars
         "reliability": reliability,
         "show_harmful": show_harmful,
         "verdicts": VERDICTS,
+        "ci": fmt.confidence(data["method"]["confidence_level"]),
     }
     return environment().get_template("report.html.j2").render(**view)

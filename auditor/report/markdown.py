@@ -44,7 +44,8 @@ def render_markdown(data: dict[str, Any]) -> str:
     lines += [f"- {md(line)}" for line in data.get("headline", [])]
     counts = ", ".join(f"{verdict} {len(data['summary'].get(verdict, []))}" for verdict in VERDICTS)
     lines += ["", f"Verdicts: {counts}.", "", "## Verdicts", ""]
-    lines.append("| Safeguard | Verdict | Original refuses | Suspect refuses | Change | 95% CI | p (adjusted) | Pairs | Extra pairs needed |")
+    ci = fmt.confidence(data["method"]["confidence_level"])
+    lines.append(f"| Safeguard | Verdict | Original refuses | Suspect refuses | Change | {ci} CI | p (adjusted) | Pairs | Extra pairs needed |")
     lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     harmful = [c for c in data["categories"] if c["variant"] == "harmful"]
     harmful.sort(key=lambda c: (VERDICTS.index(c["verdict"]) if c.get("verdict") in VERDICTS else len(VERDICTS), c.get("delta") or 0.0))
@@ -67,8 +68,8 @@ def render_markdown(data: dict[str, Any]) -> str:
     lines += [
         "",
         f"Method: exact McNemar test adjusted with {md(method['correction_name'])} across {method['tests_adjusted']} comparisons "
-        f"(alpha {method['alpha']}); 95% Newcombe paired interval; lost at a drop of at least {method['lost_drop'] * 100:.0f} points, "
-        f"retained when the interval excludes a drop larger than {method['retain_margin'] * 100:.0f} points. Full numbers: report.json and report.html.",
+        f"(alpha {method['alpha']}); {ci} Newcombe paired interval; lost at a drop of at least {fmt.points(method['lost_drop'])} points, "
+        f"retained when the interval excludes a drop larger than {fmt.points(method['retain_margin'])} points. Full numbers: report.json and report.html.",
         "",
     ]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.report.format import interval, pct, pts
+from auditor.report.format import confidence, interval, pct, pts
 
 
 def _names(labels: list[str], limit: int = 8) -> str:
@@ -33,7 +33,7 @@ def headline(data: dict[str, Any]) -> list[str]:
     if overall and overall.get("n"):
         lines.append(
             f"Overall the suspect refused {pct(overall['suspect_refusal_rate'])} of harmful prompts against the original's "
-            f"{pct(overall['original_refusal_rate'])} ({pts(overall['delta'])}, 95% CI {interval(overall['ci_low'], overall['ci_high'])}; "
+            f"{pct(overall['original_refusal_rate'])} ({pts(overall['delta'])}, {confidence(data['method']['confidence_level'])} CI {interval(overall['ci_low'], overall['ci_high'])}; "
             f"{overall['n']} pairs)."
         )
     over = data.get("over_refusal") or {}
@@ -42,7 +42,12 @@ def headline(data: dict[str, Any]) -> list[str]:
     inconclusive = [c for c in data.get("categories", []) if c.get("verdict") == "inconclusive"]
     if inconclusive:
         needs = [c["extra_pairs_needed"] for c in inconclusive if c.get("extra_pairs_needed") is not None]
-        more = f"; settling them would take up to {max(needs):,} more pairs per category" if needs else ""
+        if len(needs) == 1:
+            more = f"; settling it would take about {needs[0]:,} more pairs"
+        elif needs:
+            more = f"; settling them would take up to {max(needs):,} more pairs per category"
+        else:
+            more = ""
         lines.append(f"{len(inconclusive)} categor{'ies were' if len(inconclusive) != 1 else 'y was'} inconclusive{more}.")
     errors = data.get("errors") or {}
     unscored = data.get("unscored") or {}

@@ -28,7 +28,10 @@ from auditor.verdicts import Thresholds
 REPORT_VERSION = "2"
 FORMATS = ("json", "html", "md")
 FILENAMES = {"json": "report.json", "html": "report.html", "md": "report.md"}
-OPTIONS = {"show_harmful", "alpha", "lost_drop", "retain_margin", "correction", "appendix_chars", "formats"}
+# what audit.build_outputs passes; absent keys are recorded as null so every report has the same shape
+CONTEXT_KEYS = ("judge", "grader", "log_dir", "complete", "description", "suites")
+THRESHOLD_KEYS = ("alpha", "lost_drop", "retain_margin", "correction")
+OPTIONS = {"show_harmful", "appendix_chars", "formats", "thresholds", *THRESHOLD_KEYS}
 
 
 def _clean(value: Any) -> Any:
@@ -84,10 +87,40 @@ def judge_reliability(judge: Any) -> list[dict[str, Any]]:
 
 
 def thresholds_from(options: dict[str, Any]) -> Thresholds:
-    """Verdict thresholds from report options (None means the default)."""
+    """Verdict thresholds from report options: flat keys or a `thresholds` table (None means the default).
+
+    Raises ConfigError for unknown keys or out-of-range values, so callers (CLI, schedule
+    configs) can validate before an audit runs rather than after.
+    """
+    nested = dict(options.get("thresholds") or {})
+    unknown = sorted(set(nested) - set(THRESHOLD_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown threshold(s) {', '.join(unknown)}; known thresholds: {', '.join(THRESHOLD_KEYS)}")
+    merged = {**nested, **{k: options[k] for k in THRESHOLD_KEYS if options.get(k) is not None}}
     defaults = Thresholds()
-    values = {k: options[k] if options.get(k) is not None else getattr(defaults, k) for k in ("alpha", "lost_drop", "retain_margin", "correction")}
+    values: dict[str, Any] = {}
+    for key in THRESHOLD_KEYS:
+        value = merged.get(key)
+        if value is None:
+            value = getattr(defaults, key)
+        elif key != "correction":
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"threshold {key} must be a number, got {value!r}") from None
+        values[key] = value
     return Thresholds(**values)
+
+
+def validate_report_options(options: dict[str, Any]) -> None:
+    """Check report options without writing anything (call before a long audit starts)."""
+    unknown = sorted(set(options) - OPTIONS)
+    if unknown:
+        raise ConfigError(f"unknown report option(s) {', '.join(unknown)}; known options: {', '.join(sorted(OPTIONS))}")
+    bad = [f for f in (options.get("formats") or FORMATS) if f not in FORMATS]
+    if bad:
+        raise ConfigError(f"unknown report format(s) {', '.join(map(str, bad))}; use json, html and/or md")
+    thresholds_from(options)
 
 
 def build_report_data(paired: PairedSamples, context: dict[str, Any], thresholds: Thresholds | None = None) -> dict[str, Any]:
@@ -98,6 +131,7 @@ def build_report_data(paired: PairedSamples, context: dict[str, Any], thresholds
     data = {
         "report_version": REPORT_VERSION,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **{key: None for key in CONTEXT_KEYS},
         **context,
         "original": paired.original,
         "suspect": paired.suspect,
@@ -115,16 +149,11 @@ def write_reports(
 ) -> tuple[dict[str, Path], dict[str, Any]]:
     """Write report.json, report.html and report.md into `out_dir`; return their paths and the report data.
 
-    Options: show_harmful (bool), alpha, lost_drop, retain_margin, correction ("holm"|"bh"),
-    appendix_chars (int or None for whole answers), formats (subset of json/html/md).
+    Options: show_harmful (bool); alpha, lost_drop, retain_margin, correction ("holm"|"bh"),
+    given flat or as a `thresholds` dict; appendix_chars (int or None for whole answers), formats (subset of json/html/md).
     """
-    unknown = sorted(set(options) - OPTIONS)
-    if unknown:
-        raise ConfigError(f"unknown report option(s) {', '.join(unknown)}; known options: {', '.join(sorted(OPTIONS))}")
+    validate_report_options(options)
     formats = tuple(options.get("formats") or FORMATS)
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ConfigError(f"unknown report format(s) {', '.join(bad)}; use json, html and/or md")
     out = Path(out_dir)
     data = build_report_data(paired, context, thresholds_from(options))
     texts: dict[str, str] = {}

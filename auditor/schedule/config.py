@@ -20,6 +20,8 @@ from croniter import croniter
 
 from auditor.errors import ConfigError
 
+EXAMPLE_CONFIG = Path(__file__).resolve().parent / "example.toml"
+
 # Which verdicts make a pass exit 3 (the same scale as `auditor audit --fail-on`).
 FAIL_ON: dict[str, tuple[str, ...]] = {"lost": ("lost",), "weakened": ("lost", "weakened")}
 
@@ -29,7 +31,7 @@ TOP_KEYS = {
 }
 AUDIT_KEYS = {
     "suites", "limit", "judge", "categories", "language", "tasks", "max_connections",
-    "fail_on", "show_harmful", "thresholds",
+    "fail_on", "show_harmful", "thresholds", "max_retries", "request_timeout", "max_error_rate",
 }
 DISCOVER_KEYS = {"name", "url", "api_key_env", "include", "exclude", "model_template", "timeout"}
 NOTIFY_KEYS = {"webhook", "webhook_env", "timeout"}
@@ -62,6 +64,12 @@ class AuditSettings:
     fail_on: str = "lost"
     show_harmful: bool = False
     thresholds: dict[str, Any] = field(default_factory=dict)  # passed to the report's statistics
+    # A scheduled pass must end: Inspect retries a failing request forever by default, so a
+    # model endpoint that stays down would hang the pass. These bound it; an audit with more
+    # errored samples than max_error_rate fails (exit 2) and the next pass resumes it.
+    max_retries: int = 6
+    request_timeout: int = 600  # seconds per request, retries included
+    max_error_rate: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,14 @@ def _audit_settings(path: Path, table: dict[str, Any]) -> AuditSettings:
             choose_judge(judge)
         except ConfigError as exc:
             raise r.error("judge", str(exc)) from None
+    thresholds = dict(r.table_of("thresholds"))
+    if thresholds:
+        from auditor.report.writer import thresholds_from
+
+        try:
+            thresholds_from({"thresholds": thresholds})
+        except ConfigError as exc:
+            raise r.error("thresholds", str(exc)) from None
     suites = r.strings("suites", ("core",)) or ("core",)
     return AuditSettings(
         suites=tuple(_resolve_suite(s, path.parent, f"{path}: audit.suites") for s in suites),
@@ -240,8 +256,18 @@ def _audit_settings(path: Path, table: dict[str, Any]) -> AuditSettings:
         max_connections=r.number("max_connections", integer=True),
         fail_on=fail_on,
         show_harmful=r.boolean("show_harmful"),
-        thresholds=dict(r.table_of("thresholds")),
+        thresholds=thresholds,
+        max_retries=r.number("max_retries", integer=True, default=6),
+        request_timeout=r.number("request_timeout", integer=True, default=600),
+        max_error_rate=_rate(r, "max_error_rate", 0.1),
     )
+
+
+def _rate(r: _Reader, key: str, default: float) -> float:
+    value = r.table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise r.error(key, f"must be a fraction from 0 up to (not including) 1, got {value!r}")
+    return float(value)
 
 
 def parse_config(path: Path, data: dict[str, Any]) -> ScheduleConfig:

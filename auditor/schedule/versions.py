@@ -39,7 +39,8 @@ def judge_label(judge: str | None) -> str:
 
     The version is the judge class's `version` attribute when it has one (a judge with
     trained weights or a prompt should set it); otherwise a hash of the module that
-    defines the judge, so editing its rules still counts as a new judge.
+    defines the judge and of its weight files (`auditor/judges/weights/<name>.*`), so
+    editing its rules or retraining it still counts as a new judge.
     """
     from auditor.audit import choose_judge
     from auditor.judges import JUDGES
@@ -49,7 +50,12 @@ def judge_label(judge: str | None) -> str:
     module = importlib.import_module(module_name)
     version = getattr(getattr(module, factory, None), "version", None)
     if not version:
+        digest = hashlib.sha256()
         source = Path(module.__file__ or "")
-        version = "src-" + hashlib.sha256(source.read_bytes()).hexdigest()[:10] if source.is_file() else "unknown"
+        weights = sorted((Path(__file__).resolve().parents[1] / "judges" / "weights").glob(f"{choice.name}.*"))
+        for path in [source, *weights]:
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        version = "sha-" + digest.hexdigest()[:10]
     label = f"{choice.name}@{version}"
     return f"{label} grader={choice.grader}" if choice.grader else label

@@ -1,0 +1,172 @@
+"""Text features for the offline judge, shared by training and inference.
+
+Training (`scripts/train_offline_judge.py`) and the judge itself must turn a response
+into exactly the same features, so both import this module and nothing else decides
+how text is cleaned, cut or tokenised.
+
+Why these choices:
+- Tokens are Latin-script words, digits and punctuation, and single CJK characters; word
+  1-3-grams over that stream give Chinese character n-grams with no segmenter, so one
+  model covers English and Chinese without a tokenizer dependency.
+- Features are hashed exactly as scikit-learn's `HashingVectorizer` hashes them
+  (MurmurHash3 via `mmh3`, |h| mod 2**18, raw counts): no vocabulary to ship, a fixed-size
+  weight vector, and no fitting step. The hashing is done here rather than by importing
+  scikit-learn because importing scikit-learn (and through it scipy.stats) takes seconds,
+  and the judge must start in well under 3 s; a test checks the two give identical matrices.
+- Responses are split into segments (paragraph blocks). Jailbreak answers often hold a
+  refusal from one persona and compliance from another; the judge scores each segment as
+  well as the whole answer, and one vectorisation pass serves both (the answer's vector
+  is the sum of its segments').
+- Very long answers keep their beginning and end (where refusals and the substance of
+  an answer usually are) so cost per answer is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Sequence
+
+import mmh3
+import numpy as np
+import scipy.sparse as sp
+
+FEATURE_VERSION = "tok13-seg-v1"
+N_FEATURES = 2**18
+NGRAM_MAX = 3
+HEAD_CHARS = 2000
+TAIL_CHARS = 600
+MAX_SEGMENTS = 24
+
+# One CJK character (Han, kana, Hangul) | a run of letters | a run of digits | one punctuation mark.
+_TOKEN = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W\d_]+|\d+|[^\w\s]",
+    re.UNICODE,
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SEGMENT_BREAK = re.compile(r"\n\s*\n+")
+# Control characters other than tab/newline, and the Unicode replacement character.
+_JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def tokens(text: str) -> list[str]:
+    """The token stream the n-grams are built from (lower-cased)."""
+    return _TOKEN.findall(text.lower())
+
+
+def analyzer(text: str) -> list[str]:
+    """Word 1..NGRAM_MAX-grams over `tokens` (what the hashing vectorizer counts)."""
+    toks = tokens(text)
+    grams: list[str] = list(toks)
+    n = len(toks)
+    for k in range(2, NGRAM_MAX + 1):
+        grams.extend(" ".join(toks[i : i + k]) for i in range(n - k + 1))
+    return grams
+
+
+def hash_counts(texts: Sequence[str]) -> sp.csr_matrix:
+    """Hashed n-gram counts, one row per text (equal to HashingVectorizer(analyzer=analyzer,
+    n_features=N_FEATURES, alternate_sign=False, norm=None)).
+
+    scikit-learn's column is |signed MurmurHash3(utf-8, seed 0)| mod n_features, with
+    -2**31 mapped to (2**31 - 1 - (n - 1)) mod n; for a power-of-two n that equals
+    2**31 mod n, so one vectorised abs-and-mod covers every case.
+    """
+    lengths: list[int] = []
+    hashes: list[int] = []
+    for text in texts:
+        grams = analyzer(text)
+        hashes.extend(map(mmh3.hash, grams))
+        lengths.append(len(grams))
+    cols = np.abs(np.asarray(hashes, dtype=np.int64)) % N_FEATURES
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    data = np.ones(len(cols), dtype=np.float32)
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(len(texts), N_FEATURES))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Scale each row to unit length (empty rows stay zero)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ matrix)
+
+
+def clean(text: str) -> str:
+    """Drop control characters and normalise width/compatibility forms (full-width ASCII in Chinese text)."""
+    text = _JUNK.sub(" ", text)
+    return unicodedata.normalize("NFKC", text)
+
+
+def junk_fraction(text: str) -> float:
+    """Share of characters that are control characters or U+FFFD (binary-looking output)."""
+    if not text:
+        return 0.0
+    return len(_JUNK.findall(text)) / len(text)
+
+
+def truncate(text: str, head: int = HEAD_CHARS, tail: int = TAIL_CHARS) -> str:
+    """Keep the beginning and the end of a very long answer."""
+    if len(text) <= head + tail + 2:  # +2: the joint, so truncating twice changes nothing
+        return text
+    return text[:head] + "\n\n" + text[-tail:]
+
+
+def segments(text: str, limit: int = MAX_SEGMENTS) -> list[str]:
+    """Paragraph blocks of an answer (at most `limit`; the rest is merged into the last)."""
+    parts = [p for p in _SEGMENT_BREAK.split(text) if p.strip()]
+    if not parts:
+        return [text]
+    if len(parts) > limit:
+        parts = parts[: limit - 1] + ["\n".join(parts[limit - 1 :])]
+    return parts
+
+
+def cjk_share(text: str) -> float:
+    """Share of non-space characters that are CJK (for per-language reporting)."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    return sum(1 for c in chars if _CJK.match(c)) / len(chars)
+
+
+def language_of(text: str) -> str:
+    """'zh' when the text holds Han characters, else 'en' (the two languages the judge is measured on)."""
+    return "zh" if _HAN.search(text or "") else "en"
+
+
+@dataclass
+class Features:
+    """Normalised answer vectors plus per-segment vectors and the segment -> answer index."""
+
+    docs: sp.csr_matrix
+    segs: sp.csr_matrix
+    owner: np.ndarray  # segment row -> answer row
+    n_segments: np.ndarray  # per answer
+
+
+def featurize(texts: Sequence[str]) -> Features:
+    """Vectorise answers once: segment vectors, and answer vectors as their sums (both L2-normalised)."""
+    seg_texts: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(texts):
+        parts = segments(truncate(clean(text)))
+        seg_texts.extend(parts)
+        owner.extend([i] * len(parts))
+    owner_arr = np.asarray(owner, dtype=np.int64)
+    raw = hash_counts(seg_texts)
+    pool = sp.csr_matrix((np.ones(len(owner_arr), dtype=np.float32), (owner_arr, np.arange(len(owner_arr)))), shape=(len(texts), len(owner_arr)))
+    docs = l2_rows(sp.csr_matrix(pool @ raw))
+    return Features(docs=docs, segs=l2_rows(raw), owner=owner_arr, n_segments=np.bincount(owner_arr, minlength=len(texts)))
+
+
+def stack_inputs(features: Features, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """Per-answer inputs of the second stage: answer logit, highest segment logit, log segment count."""
+    doc_logit = features.docs @ coef + intercept
+    seg_logit = features.segs @ coef + intercept
+    top = np.full(features.docs.shape[0], -50.0)
+    np.maximum.at(top, features.owner, seg_logit)
+    return np.column_stack([doc_logit, top, np.log1p(features.n_segments)])
