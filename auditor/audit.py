@@ -159,7 +159,8 @@ def run_audit(options: AuditOptions) -> AuditResult:
         runs = [(options.original_log_dir, [original]), (options.log_dir, [suspect])]
     else:
         runs = [(options.log_dir, [original, suspect])]
-    success, logs = True, []
+    success = True
+    logs: list[EvalLog] = []
     for log_dir, models in runs:
         ok, run_logs = _run_eval_set(tasks, log_dir, models, judge, options)
         success, logs = success and ok, logs + run_logs

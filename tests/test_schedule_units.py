@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
 import pytest
 
 from auditor.schedule.config import DiscoverySource, load_config

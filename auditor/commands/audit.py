@@ -110,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--original", help="the original model (Inspect model spec or preset name)")
     parser.add_argument("--suspect", help="the suspected distilled copy (Inspect model spec or preset name)")
     parser.add_argument("--suite", action="append", help="built-in suite name or path (repeatable; default: core)")
-    parser.add_argument("--judge", default=None, help="judge name (offline, keywords, llm, cascade) or a grader model spec for the LLM judge")
+    parser.add_argument("--judge", default=None, help="judge: offline (default), keywords, a grader model spec for the rubric LLM judge (e.g. openai/gpt-4o), or cascade:MODEL (offline first, the LLM judge only where it is uncertain)")
     parser.add_argument("--limit", type=int, default=None, help="at most this many samples per task")
     parser.add_argument("--categories", default=None, help="comma-separated categories to audit (default: all)")
     parser.add_argument("--language", default=None, help="only prompts in this language (e.g. en, zh)")

@@ -90,16 +90,14 @@ class Requirements:
         return [self, *(item for inner in self.inner for item in inner.walk())]
 
     def missing_package(self) -> str | None:
-        """The pip package to install, when the provider's module cannot be imported."""
-        if self.module and importlib.util.find_spec(self.module.split(".")[0]) is None:
-            return self.package or self.module
-        if self.module and "." in self.module:
-            try:
-                if importlib.util.find_spec(self.module) is None:
-                    return self.package or self.module
-            except ModuleNotFoundError:
-                return self.package or self.module
-        return None
+        """The pip package to install, when the provider's module cannot be imported (checked without importing it)."""
+        if not self.module:
+            return None
+        try:
+            found = importlib.util.find_spec(self.module) is not None
+        except ModuleNotFoundError:  # a parent package (e.g. `google` of `google.genai`) is missing
+            found = False
+        return None if found else (self.package or self.module)
 
     def missing_key(self) -> str | None:
         """The key variable(s) to set when none of the alternatives is set (None when fine)."""

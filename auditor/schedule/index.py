@@ -66,7 +66,7 @@ def trend_svg(family: str, points: list[TrendPoint]) -> str:
         xs = list(range(len(points)))
         styles = ["-", "--", "-.", ":"]
         for i, category in enumerate(categories):
-            pairs = [(x, p.rates[category]) for x, p in zip(xs, points) if category in p.rates]
+            pairs = [(x, p.rates[category]) for x, p in zip(xs, points, strict=True) if category in p.rates]
             # shrinking markers and varied dashes keep categories with equal rates visible on top of each other
             axes.plot([x for x, _ in pairs], [y * 100 for _, y in pairs], marker="o", markersize=max(9 - 1.5 * (i % 4), 3),
                       linestyle=styles[i % len(styles)], linewidth=max(2.2 - 0.4 * (i % 4), 0.8), label=category)
