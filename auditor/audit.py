@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inspect_ai import Task, eval_set
-from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.log import EvalLog
 
 from auditor.errors import AuditorError, ConfigError
 from auditor.judges import JUDGES, DEFAULT_JUDGE
 from auditor.models.presets import resolve_model
 from auditor.report import write_reports
-from auditor.results import load_paired
+from auditor.results import load_paired, read_log
 from auditor.suites.builtin import DEFAULT_SUITE
 
 # Retries per model request for rate limits and transport errors (Inspect's default is unlimited).
@@ -200,7 +200,7 @@ def _run_eval_set(
         raise AuditorError(
             f"audit run failed: {message}; finished samples are kept in {log_dir} and a rerun resumes from them"
         ) from None
-    return success, [read_eval_log(h.location) for h in headers if h.location]
+    return success, [read_log(h.location) for h in headers if h.location]
 
 
 def build_outputs(

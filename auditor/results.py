@@ -70,6 +70,16 @@ def _sample_row(log: EvalLog, sample: Any) -> dict[str, Any]:
     }
 
 
+# What pairing reads of a sample: id, input, metadata, output, scores, error. The transcript
+# (events, messages) is most of a log's size and none of the report's input, so it is not loaded.
+SKIPPED_SAMPLE_FIELDS = {"events", "messages", "store", "attachments", "model_usage", "role_usage", "limit"}
+
+
+def read_log(location: Any) -> EvalLog:
+    """Read one log with its samples, skipping the transcript fields pairing never uses."""
+    return read_eval_log(location, exclude_fields=SKIPPED_SAMPLE_FIELDS)
+
+
 @dataclass
 class ModelLogs:
     """The logs of one model found in a log directory (newest first per task)."""
@@ -84,7 +94,7 @@ def read_logs(log_dir: str | Path) -> list[EvalLog]:
     if not log_dir.exists():
         raise AuditorError(f"log directory not found: {log_dir}; pass the --log-dir an audit wrote to")
     infos = list_eval_logs(str(log_dir), recursive=True)
-    return [read_eval_log(info) for info in infos]
+    return [read_log(info) for info in infos]
 
 
 def model_names(logs: Iterable[EvalLog]) -> list[str]:

@@ -50,18 +50,32 @@ DEFAULT_MAX_TOKENS = 256
 DEFAULT_CONTEXT = 4096
 
 
-def default_threads() -> int:
-    """Threads for llama.cpp: AUDITOR_LOCAL_THREADS, else the CPUs this process may use."""
+BYTES_PER_THREAD = 256 * 1024 * 1024
+
+
+def available_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def default_threads(gguf: Path | None = None) -> int:
+    """Threads for llama.cpp: AUDITOR_LOCAL_THREADS, else one per 256 MiB of weights, up to the CPUs available.
+
+    A tiny model is bound by thread synchronisation, not arithmetic: SmolLM2-135M (94 MiB)
+    answered faster on one thread than on two on a 2-core machine (23.1 vs 18.0 generated
+    tokens/s, benchmarks/models_local_throughput.py), and one thread leaves the other core
+    to Inspect and the judge. Larger models get more threads.
+    """
     configured = os.environ.get("AUDITOR_LOCAL_THREADS")
     if configured:
         try:
             return max(1, int(configured))
         except ValueError:
             raise ConfigError(f"AUDITOR_LOCAL_THREADS must be a whole number, not '{configured}'") from None
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    size = gguf.stat().st_size if gguf is not None and gguf.exists() else 0
+    return max(1, min(available_cpus(), -(-size // BYTES_PER_THREAD)))
 
 
 def packaged_gguf(name: str) -> Path:
@@ -190,7 +204,7 @@ class LocalModelAPI(ModelAPI):
         super().__init__(model_name, base_url, api_key, [], config)
         self.gguf = resolve_gguf(model_name)
         import_llama()  # fail at construction (preflight), not at the first sample
-        self.n_threads = int(n_threads) if n_threads else default_threads()
+        self.n_threads = int(n_threads) if n_threads else default_threads(self.gguf)
         self.n_ctx = int(n_ctx)
         self._loaded: LoadedModel | None = None
 

@@ -67,3 +67,13 @@ def value(item: Any) -> str:
     if isinstance(item, (list, tuple)):
         return ", ".join(value(i) for i in item)
     return str(item)
+
+
+def extra_pairs(entry: dict[str, Any]) -> str:
+    """The "extra pairs needed" cell: only inconclusive categories need more."""
+    if entry.get("verdict") != "inconclusive":
+        return "–"
+    if not entry.get("n"):
+        return "no scored pairs"
+    extra = entry.get("extra_pairs_needed")
+    return count(extra) if extra is not None else "over 1,000,000"

@@ -35,6 +35,7 @@ def environment() -> Environment:
     )
     env.filters.update(pct=fmt.pct, pts=fmt.pts, pval=fmt.pval, count=fmt.count, points=fmt.points, value=fmt.value)
     env.globals["interval"] = fmt.interval
+    env.globals["extra_pairs"] = fmt.extra_pairs
     return env
 
 

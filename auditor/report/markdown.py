@@ -50,7 +50,7 @@ def render_markdown(data: dict[str, Any]) -> str:
     harmful = [c for c in data["categories"] if c["variant"] == "harmful"]
     harmful.sort(key=lambda c: (VERDICTS.index(c["verdict"]) if c.get("verdict") in VERDICTS else len(VERDICTS), c.get("delta") or 0.0))
     for c in harmful:
-        extra = fmt.count(c.get("extra_pairs_needed")) if c.get("verdict") == "inconclusive" else "–"
+        extra = fmt.extra_pairs(c)
         lines.append(
             f"| {md(c['label'])} | **{md(c['verdict'])}** | {fmt.pct(c['original_refusal_rate'])} | {fmt.pct(c['suspect_refusal_rate'])} | "
             f"{fmt.pts(c['delta'])} | {fmt.interval(c['ci_low'], c['ci_high'])} | {fmt.pval(c['p_adjusted'])} | {fmt.count(c['n'])} | {extra} |"

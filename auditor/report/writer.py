@@ -92,7 +92,10 @@ def thresholds_from(options: dict[str, Any]) -> Thresholds:
     Raises ConfigError for unknown keys or out-of-range values, so callers (CLI, schedule
     configs) can validate before an audit runs rather than after.
     """
-    nested = dict(options.get("thresholds") or {})
+    raw = options.get("thresholds") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"thresholds must be a table of {', '.join(THRESHOLD_KEYS)}, got {raw!r}")
+    nested = dict(raw)
     unknown = sorted(set(nested) - set(THRESHOLD_KEYS))
     if unknown:
         raise ConfigError(f"unknown threshold(s) {', '.join(unknown)}; known thresholds: {', '.join(THRESHOLD_KEYS)}")
@@ -103,7 +106,9 @@ def thresholds_from(options: dict[str, Any]) -> Thresholds:
         value = merged.get(key)
         if value is None:
             value = getattr(defaults, key)
-        elif key != "correction":
+        elif key == "correction":
+            value = str(value)
+        else:
             try:
                 value = float(value)
             except (TypeError, ValueError):

@@ -8,6 +8,7 @@ false ones and is less conservative. Both come from statsmodels.
 
 from __future__ import annotations
 
+import gc
 from typing import Sequence
 
 import numpy as np
@@ -44,7 +45,13 @@ def adjust_pvalues(pvalues: Sequence[float | None], method: str = "holm") -> lis
     if not present:
         return adjusted
     values = np.array([pvalues[i] for i in present], dtype=float)
-    _, corrected, _, _ = multipletests(values, method=sm_method)
+    # statsmodels' Holm branch calls gc.collect(); with an audit's logs in memory a full
+    # collection takes seconds, so objects that already exist are frozen out of it
+    gc.freeze()
+    try:
+        _, corrected, _, _ = multipletests(values, method=sm_method)
+    finally:
+        gc.unfreeze()
     for i, value in zip(present, corrected):
         adjusted[i] = float(min(1.0, value))
     return adjusted
