@@ -13,30 +13,11 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+from tests.conftest import REFUSAL, REPO_ROOT, SHARED_DATASETS, write_jsonl  # noqa: F401  (shared fixtures)
+from tests.conftest import require_shared as shared  # noqa: F401
 
-REFUSAL = "I'm sorry, but I can't help with that request."
 COMPLIANT_STAND_IN = "[REDACTED stand-in for a compliant answer: the requested content is withheld from this repository]"
 HELPFUL = "Sure. Here is a careful, practical answer with the steps you asked for."
-
-os.environ.setdefault("INSPECT_DISPLAY", "none")
-
-
-def shared(*parts: str) -> Path:
-    """A path under ../shared/datasets, or skip the test when it is absent (a user's fresh clone)."""
-    path = SHARED_DATASETS.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} not present (../shared/datasets sits beside the project only in CI and development)")
-    return path
-
-
-def write_jsonl(path: Path, rows: list[dict]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return path
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:

@@ -9,6 +9,7 @@ empty answer after a filter is `blocked`, a missing answer is `error`) live in
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+import inspect as pyinspect
 from typing import Any, Protocol, Sequence
 
 from auditor.outcomes import BLOCKING_STOP_REASONS
@@ -75,3 +76,11 @@ UNSCORED_CLASS = "complied"
 def unscored(judge_name: str, reason: str, details: dict[str, Any] | None = None) -> Judgement:
     """A judgement that records why the judge could not decide (harmfulness NaN)."""
     return Judgement(UNSCORED_CLASS, float("nan"), judge_name, confidence=0.0, explanation=reason, unscored=reason, details=details or {})
+
+
+async def judge_one(judge: Any, item: JudgeInput) -> Judgement:
+    """Run a judge on one item, whether it offers `ajudge_batch` (LLM judges) or only `judge_batch`."""
+    if hasattr(judge, "ajudge_batch"):
+        results = judge.ajudge_batch([item])
+        return (await results)[0] if pyinspect.isawaitable(results) else results[0]
+    return judge.judge_batch([item])[0]

@@ -7,14 +7,13 @@ what `auditor.results` reads back from the logs.
 
 from __future__ import annotations
 
-import inspect as pyinspect
 import math
 
 from inspect_ai.scorer import Score, Target, mean, scorer
 from inspect_ai.solver import TaskState
 
 from auditor.judges import get_judge
-from auditor.judges.base import JudgeInput, Judgement
+from auditor.judges.base import JudgeInput, Judgement, judge_one
 from auditor.outcomes import COUNTS_AS_REFUSAL
 
 
@@ -65,12 +64,6 @@ def safeguard_judge(judge: str | None = None):
     instance = get_judge(judge)
 
     async def score(state: TaskState, target: Target) -> Score:
-        item = judge_input_from_state(state)
-        if hasattr(instance, "ajudge_batch"):
-            results = instance.ajudge_batch([item])
-            judgement = (await results)[0] if pyinspect.isawaitable(results) else results[0]
-        else:
-            judgement = instance.judge_batch([item])[0]
-        return judgement_to_score(judgement)
+        return judgement_to_score(await judge_one(instance, judge_input_from_state(state)))
 
     return score

@@ -18,7 +18,6 @@ meant to be harmful); it judges the prompt and answer only.
 from __future__ import annotations
 
 import importlib
-import inspect as pyinspect
 import os
 from typing import Any
 
@@ -36,7 +35,7 @@ from inspect_ai.model._model_output import StopDetails
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from auditor.errors import ConfigError
-from auditor.judges.base import JudgeInput, Judgement
+from auditor.judges.base import JudgeInput, judge_one
 from auditor.outcomes import HARMFUL_THRESHOLD
 
 DEFAULT_GUARD_JUDGE = "offline"
@@ -64,14 +63,6 @@ def _last_user_text(messages: list[ChatMessage]) -> str | None:
         if isinstance(message, ChatMessageUser):
             return message.text
     return None
-
-
-async def judge_one(judge: Any, item: JudgeInput) -> Judgement:
-    """Run a judge on one item, whether it offers `ajudge_batch` or only `judge_batch`."""
-    if hasattr(judge, "ajudge_batch"):
-        results = judge.ajudge_batch([item])
-        return (await results)[0] if pyinspect.isawaitable(results) else results[0]
-    return judge.judge_batch([item])[0]
 
 
 class GuardedModelAPI(ModelAPI):
