@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from inspect_ai import Task, eval_set
-from inspect_ai.log import EvalLog
 
 from auditor.errors import AuditorError, ConfigError
 from auditor.judges import JUDGES, DEFAULT_JUDGE
 from auditor.models.presets import resolve_model
 from auditor.report import write_reports
-from auditor.results import load_paired, read_log
+from auditor.results import SampleLog, load_paired, read_log
 from auditor.suites.builtin import DEFAULT_SUITE
 
 # Retries per model request for rate limits and transport errors (Inspect's default is unlimited).
@@ -160,7 +159,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
     else:
         runs = [(options.log_dir, [original, suspect])]
     success = True
-    logs: list[EvalLog] = []
+    logs: list[SampleLog] = []
     for log_dir, models in runs:
         ok, run_logs = _run_eval_set(tasks, log_dir, models, judge, options)
         success, logs = success and ok, logs + run_logs
@@ -170,7 +169,7 @@ def run_audit(options: AuditOptions) -> AuditResult:
 
 def _run_eval_set(
     tasks: list[Task], log_dir: Path, models: list[str], judge: JudgeChoice, options: AuditOptions
-) -> tuple[bool, list[EvalLog]]:
+) -> tuple[bool, list[SampleLog]]:
     """One eval_set of the tasks over `models` in `log_dir`; returns (all complete, the logs)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     eval_kwargs: dict[str, Any] = dict(
@@ -210,7 +209,7 @@ def build_outputs(
     out_dir: Path,
     options: AuditOptions | None = None,
     judge: JudgeChoice | None = None,
-    logs: list[EvalLog] | None = None,
+    logs: list[SampleLog] | None = None,
     complete: bool = True,
 ) -> dict[str, Any]:
     """Pair the two models' samples from the logs and write every output (also used by `auditor report`)."""

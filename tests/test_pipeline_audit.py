@@ -133,3 +133,29 @@ def test_cli_audit_and_missing_key(small_audit_files: dict[str, Path]) -> None:
     assert missing.returncode == 2
     assert "OPENAI_API_KEY" in missing.stderr and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_json_format_logs_pair_the_same_as_eval_logs(small_audit_files: dict[str, Path]) -> None:
+    """The fast `.eval` reader and Inspect's reader (used for `.json` logs) give the same rows."""
+    run_audit(_options(small_audit_files))
+    as_eval = json.loads((small_audit_files["dir"] / "out" / "report.json").read_text())
+    options = _options(small_audit_files, log_dir=small_audit_files["dir"] / "json-logs", out_dir=small_audit_files["dir"] / "json-out")
+    options.eval_args = {"log_format": "json"}
+    run_audit(options)
+    assert list((small_audit_files["dir"] / "json-logs").glob("*.json"))
+    as_json = json.loads((small_audit_files["dir"] / "json-out" / "report.json").read_text())
+    key = lambda s: s["id"]  # noqa: E731
+    assert sorted(as_json["samples"], key=key) == sorted(as_eval["samples"], key=key)
+
+
+def test_long_responses_stored_as_attachments_are_read_back_whole(small_audit_files: dict[str, Path]) -> None:
+    long_answer = "Sure, here is a long and careful answer. " * 400  # well past Inspect's attachment size
+    rows = [json.loads(l) for l in small_audit_files["suspect"].read_text().splitlines()]
+    for row in rows:
+        if row["variant" if "variant" in row else "id"].endswith("-b"):
+            row["response"] = long_answer
+    write_jsonl(small_audit_files["suspect"], rows)
+    run_audit(_options(small_audit_files))
+    report = json.loads((small_audit_files["dir"] / "out" / "report.json").read_text())
+    benign = [s for s in report["samples"] if s["variant"] == "benign"]
+    assert benign and all(s["suspect"]["response"] == long_answer for s in benign)
