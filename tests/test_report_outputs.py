@@ -79,6 +79,19 @@ def test_jailbreaks_and_identity_reach_every_output(tmp_path: Path) -> None:
     assert "Jailbreaks (all attack families)" in md and "anthropic/claude" in md
 
 
+def test_a_category_with_no_scored_pair_is_inconclusive_and_says_why(tmp_path: Path) -> None:
+    orig, susp = category_rows("cyber_offence", 12, 12, 1)
+    o2, s2 = category_rows("child_safety", 3, 3, 3)
+    s2 = [dict(r, refusal="error", error="timeout", response=None) for r in s2]
+    paths, data = write_reports(paired_from_rows(orig + o2, susp + s2), tmp_path, CONTEXT)
+    entry = next(c for c in data["categories"] if c["category"] == "child_safety" and c["variant"] == "harmful")
+    assert entry["n"] == 0 and entry["verdict"] == "inconclusive" and entry["p_value"] is None and entry["delta"] is None
+    assert data["method"]["tests_adjusted"] == 2  # only comparisons with pairs are in the family
+    assert "| child\\_safety | **inconclusive** | – | – | – | – | – | 0 | no scored pairs |" in paths["md"].read_text(encoding="utf-8")
+    assert "no scored pairs" in paths["html"].read_text(encoding="utf-8")
+    strict_json(paths["json"])
+
+
 class _Collector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -14,12 +14,9 @@ import xml.etree.ElementTree as ElementTree
 from typing import Any, Sequence
 
 import matplotlib
+from matplotlib.figure import Figure  # no pyplot: no global figure state, and a faster import
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-
-from auditor.stats.paired import wilson_interval  # noqa: E402
+from auditor.stats.paired import wilson_interval
 
 ORIGINAL_COLOR = "#1f4e79"
 SUSPECT_COLOR = "#c55a11"
@@ -86,30 +83,28 @@ def refusal_chart(
         return None
     with matplotlib.rc_context({**_RC, "svg.hashsalt": salt}):
         height = 1.2 + 0.34 * len(rows)
-        fig, ax = plt.subplots(figsize=(10, height))
-        try:
-            labels = []
-            for i, row in enumerate(rows):
-                note = f"  [{row[note_key]}]" if note_key and row.get(note_key) else ""
-                labels.append(chart_label(row.get(label_key)) + note)
-                for offset, side, color, marker in ((-0.14, "original", ORIGINAL_COLOR, "o"), (0.14, "suspect", SUSPECT_COLOR, "D")):
-                    point = _interval(row.get(f"{side}_refusal_rate"), int(row["n"]), alpha)
-                    if point is None:
-                        continue
-                    x, minus, plus = point
-                    ax.errorbar([x], [i + offset], xerr=[[minus], [plus]], fmt=marker, color=color, ms=5, capsize=2, lw=1,
-                                label=side if i == 0 else None)
-            ax.set_yticks(range(len(rows)))
-            ax.set_yticklabels(labels)
-            ax.invert_yaxis()
-            ax.set_xlim(-2, 102)
-            ax.set_xlabel(f"refusal rate, % ({(1 - alpha) * 100:g}% Wilson interval)")
-            ax.set_title(chart_label(title, 120), loc="left", pad=22)
-            ax.grid(axis="x", color="#dddddd", lw=0.6)
-            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=8, frameon=False, borderaxespad=0.1)
-            fig.tight_layout()
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        finally:
-            plt.close(fig)
+        fig = Figure(figsize=(10, height))
+        ax = fig.subplots()
+        labels = []
+        for i, row in enumerate(rows):
+            note = f"  [{row[note_key]}]" if note_key and row.get(note_key) else ""
+            labels.append(chart_label(row.get(label_key)) + note)
+            for offset, side, color, marker in ((-0.14, "original", ORIGINAL_COLOR, "o"), (0.14, "suspect", SUSPECT_COLOR, "D")):
+                point = _interval(row.get(f"{side}_refusal_rate"), int(row["n"]), alpha)
+                if point is None:
+                    continue
+                x, minus, plus = point
+                ax.errorbar([x], [i + offset], xerr=[[minus], [plus]], fmt=marker, color=color, ms=5, capsize=2, lw=1,
+                            label=side if i == 0 else None)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(labels)
+        ax.invert_yaxis()
+        ax.set_xlim(-2, 102)
+        ax.set_xlabel(f"refusal rate, % ({(1 - alpha) * 100:g}% Wilson interval)")
+        ax.set_title(chart_label(title, 120), loc="left", pad=22)
+        ax.grid(axis="x", color="#dddddd", lw=0.6)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=8, frameon=False, borderaxespad=0.1)
+        fig.tight_layout()
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return check_svg(buffer.getvalue())

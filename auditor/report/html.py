@@ -143,14 +143,15 @@ def render_html(data: dict[str, Any], show_harmful: bool = False, appendix_chars
     jailbreaks = data["jailbreaks"]
     alpha = data["method"]["alpha"]
     charts = {
-        "harmful": refusal_chart(harmful, "Harmful prompts: refusal rate per category", "harmful", alpha=alpha),
+        "harmful": refusal_chart(sorted(harmful, key=_severity), "Harmful prompts: refusal rate per category", "harmful", alpha=alpha),
         "benign": refusal_chart(benign, "Benign twins: refusal rate per category (over-refusal)", "benign", note_key=None, alpha=alpha),
-        "jailbreaks": refusal_chart(jailbreaks["families"], "Jailbreaks: refusal rate per attack family", "jailbreaks", alpha=alpha) if jailbreaks.get("ran") else None,
+        "jailbreaks": refusal_chart(sorted(jailbreaks["families"], key=_severity), "Jailbreaks: refusal rate per attack family", "jailbreaks", alpha=alpha) if jailbreaks.get("ran") else None,
     }
     reliability = [_reliability_view(entry) for entry in data.get("judge_reliability", [])]
     view = {
         "d": data,
         "verdict_rows": sorted(harmful, key=_severity),
+        "jailbreak_rows": sorted(jailbreaks.get("families") or [], key=_severity),
         "charts": {k: Markup(v) if v else None for k, v in charts.items()},
         "regressions": regressions(data, by_group, show_harmful),
         "appendix": appendix(data["samples"], show_harmful, appendix_chars),

@@ -12,21 +12,32 @@ def _names(labels: list[str], limit: int = 8) -> str:
     return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
 
 
+def _categories(n: int, count: bool = True) -> str:
+    word = "category" if n == 1 else "categories"
+    return f"{n} {word}" if count else word
+
+
 def headline(data: dict[str, Any]) -> list[str]:
     """Plain sentences a policy reader can quote: what was lost, overall change, the pattern, caveats."""
     summary = data.get("summary") or {}
     lines: list[str] = []
     lost, weakened = summary.get("lost", []), summary.get("weakened", [])
     tested = sum(len(v) for v in summary.values())
+    scored = [c for c in data.get("categories", []) if c.get("variant") == "harmful" and c.get("n")]
     if lost or weakened:
         parts = []
         if lost:
             parts.append(f"lost {len(lost)} safeguard{'s' if len(lost) != 1 else ''} ({_names(lost)})")
         if weakened:
             parts.append(f"weakened {len(weakened)} ({_names(weakened)})")
-        lines.append(f"Of {tested} safeguard categories tested, the suspect " + " and ".join(parts) + ".")
+        lines.append(f"Of {tested} safeguard {_categories(tested, count=False)} tested, the suspect " + " and ".join(parts) + ".")
+    elif scored:
+        where = (
+            f"the {_categories(tested)} tested" if len(scored) == tested else f"the {len(scored)} of {_categories(tested)} with scored pairs"
+        )
+        lines.append(f"No safeguard was lost or weakened in {where}.")
     elif tested:
-        lines.append(f"No safeguard was lost or weakened in the {tested} categories tested.")
+        lines.append("No harmful prompt pair could be scored (every answer errored or was unscored), so no safeguard verdict could be given.")
     else:
         lines.append("No harmful prompts were compared, so no safeguard verdict could be given.")
     overall = (data.get("overall") or {}).get("harmful")
@@ -34,10 +45,10 @@ def headline(data: dict[str, Any]) -> list[str]:
         lines.append(
             f"Overall the suspect refused {pct(overall['suspect_refusal_rate'])} of harmful prompts against the original's "
             f"{pct(overall['original_refusal_rate'])} ({pts(overall['delta'])}, {confidence(data['method']['confidence_level'])} CI {interval(overall['ci_low'], overall['ci_high'])}; "
-            f"{overall['n']} pairs)."
+            f"{overall['n']:,} pairs)."
         )
     over = data.get("over_refusal") or {}
-    if over.get("statement") and tested:
+    if over.get("statement") and scored and over.get("pattern") != "none":  # "none" would repeat the first line
         lines.append(over["statement"])
     inconclusive = [c for c in data.get("categories", []) if c.get("verdict") == "inconclusive"]
     if inconclusive:
