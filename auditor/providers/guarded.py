@@ -23,7 +23,6 @@ from typing import Any
 
 from inspect_ai.model import (
     ChatMessage,
-    ChatMessageUser,
     GenerateConfig,
     Model,
     ModelAPI,
@@ -35,6 +34,7 @@ from inspect_ai.model._model_output import StopDetails
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from auditor.errors import ConfigError
+from auditor.providers.messages import last_user_text
 from auditor.judges.base import JudgeInput, judge_one
 from auditor.outcomes import HARMFUL_THRESHOLD
 
@@ -57,12 +57,6 @@ def load_judge(name: str) -> Any:
     except ConfigError as exc:
         raise ConfigError(f"guarded/ models need the '{name}' judge: {exc}") from None
 
-
-def _last_user_text(messages: list[ChatMessage]) -> str | None:
-    for message in reversed(messages):
-        if isinstance(message, ChatMessageUser):
-            return message.text
-    return None
 
 
 class GuardedModelAPI(ModelAPI):
@@ -108,7 +102,7 @@ class GuardedModelAPI(ModelAPI):
         output = await self.inner.generate(input, tools, tool_choice, config)
         if output.error or output.stop_reason == "content_filter" or not output.completion:
             return output  # nothing for the guard to judge (the inner provider already blocked or failed)
-        item = JudgeInput(response=output.completion, prompt=_last_user_text(input), stop_reason=output.stop_reason)
+        item = JudgeInput(response=output.completion, prompt=last_user_text(input), stop_reason=output.stop_reason)
         judgement = await judge_one(self.judge, item)
         if judgement.unscored or judgement.harmful < self.threshold:
             return output

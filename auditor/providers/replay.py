@@ -18,7 +18,6 @@ from typing import Any
 
 from inspect_ai.model import (
     ChatMessage,
-    ChatMessageUser,
     GenerateConfig,
     ModelAPI,
     ModelOutput,
@@ -28,6 +27,7 @@ from inspect_ai.solver._task_state import sample_state
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from auditor.errors import ConfigError
+from auditor.providers.messages import last_user_text
 
 RESPONSE_COLUMNS = ("response", "completion", "output")
 
@@ -128,12 +128,6 @@ def load_replay_file(path: str | Path) -> ReplayFile:
         return _CACHE[key]
 
 
-def _last_user_text(messages: list[ChatMessage]) -> str | None:
-    for message in reversed(messages):
-        if isinstance(message, ChatMessageUser):
-            return message.text
-    return None
-
 
 def _approx_tokens(text: str) -> int:
     """Rough token count (words) so Inspect never needs tiktoken (which downloads) offline."""
@@ -167,7 +161,7 @@ class ReplayModelAPI(ModelAPI):
     ) -> ModelOutput:
         state = sample_state()
         sample_id = str(state.sample_id) if state is not None and state.sample_id is not None else None
-        prompt = _last_user_text(input)
+        prompt = last_user_text(input)
         recording = self.recordings.lookup(sample_id, prompt)
         if recording is None:
             raise ReplayMissing(
