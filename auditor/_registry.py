@@ -15,7 +15,7 @@ every case, so `inspect eval auditor/safeguards` works however the package was i
 from inspect_ai._util.registry import RegistryInfo, registry_add, registry_info
 from inspect_ai.model import modelapi
 
-from auditor.tasks import TASKS
+from auditor.tasks.builders import TASKS
 
 PACKAGE = "auditor"
 

@@ -8,112 +8,21 @@ the logs are the source of truth; the reports are rebuilt from them (`build_outp
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from inspect_ai import Task, eval_set
 
 from auditor.errors import AuditorError, ConfigError
-from auditor.judges import JUDGES, DEFAULT_JUDGE
 from auditor.models.presets import resolve_model
+from auditor.options import AuditOptions, JudgeChoice, choose_judge
 from auditor.report import write_reports
 from auditor.results import SampleLog, load_paired, read_log
-from auditor.suites.builtin import DEFAULT_SUITE
+from auditor.tasks.builders import build_tasks
 
 # Retries per model request for rate limits and transport errors (Inspect's default is unlimited).
 MODEL_MAX_RETRIES = 6
-
-
-@dataclass
-class AuditOptions:
-    """Everything that defines one audit (CLI flags and schedule configs both build this)."""
-
-    original: str
-    suspect: str
-    suites: list[str] = field(default_factory=lambda: [DEFAULT_SUITE])
-    judge: str | None = None  # a judge name, or a model spec for the rubric LLM judge
-    limit: int | None = None
-    log_dir: Path = Path("reports/logs")
-    # Where the original's logs go when kept apart from the suspect's (default: log_dir). See run_audit.
-    original_log_dir: Path | None = None
-    out_dir: Path = Path("reports/latest")
-    categories: list[str] | None = None
-    language: str | None = None
-    extra_tasks: list[str] = field(default_factory=list)  # e.g. ["jailbreaks", "identity"]
-    attacks: list[str] | None = None  # jailbreak families to run (default: all)
-    jailbreak_per_category: int | None = None  # harmful prompts per category under each attack
-    max_connections: int | None = None
-    max_samples: int | None = None
-    display: str = "none"
-    description: str | None = None  # what was compared, said plainly in outputs (e.g. the embedded default)
-    report_options: dict[str, Any] = field(default_factory=dict)
-    eval_args: dict[str, Any] = field(default_factory=dict)
-    preflight: bool = True
-
-
-@dataclass
-class JudgeChoice:
-    """The judge name to put in the tasks and, for the LLM judge, the grader model role."""
-
-    name: str
-    grader: str | None = None
-
-
-def choose_judge(judge: str | None) -> JudgeChoice:
-    """`--judge offline` names a judge; `--judge openai/gpt-4o` means the LLM judge with that grader."""
-    if judge is None:
-        return JudgeChoice(DEFAULT_JUDGE)
-    if judge.startswith("cascade:") and "cascade" in JUDGES:  # `cascade:openai/gpt-4o`: offline first, that grader when unsure
-        return JudgeChoice("cascade", grader=resolve_model(judge.split(":", 1)[1]))
-    if judge in ("llm", "cascade"):
-        raise ConfigError(f"--judge {judge} needs a grader model: use --judge MODEL for the LLM judge or --judge cascade:MODEL (e.g. openai/gpt-4o)")
-    if judge in JUDGES:
-        return JudgeChoice(judge)
-    if "/" in judge:
-        if "llm" not in JUDGES:
-            raise ConfigError(f"--judge {judge}: the LLM judge is not available in this installation")
-        return JudgeChoice("llm", grader=resolve_model(judge))
-    raise ConfigError(f"unknown judge '{judge}': use one of {', '.join(JUDGES)} or a grader model spec such as openai/gpt-4o")
-
-
-# Builders for the tasks an audit can run; other modules add theirs (jailbreaks, identity).
-TaskBuilder = Callable[[AuditOptions, JudgeChoice], list[Task]]
-TASK_BUILDERS: dict[str, TaskBuilder] = {}
-
-
-def _safeguard_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
-    from auditor.tasks import safeguards
-
-    return [
-        safeguards(suite=suite, categories=options.categories, language=options.language, judge=judge.name)
-        for suite in options.suites
-    ]
-
-
-TASK_BUILDERS["safeguards"] = _safeguard_tasks
-
-
-def _register_extra_builders() -> None:
-    """The jailbreak and identity tasks live in their own modules; they plug in here."""
-    from auditor.identity import build_identity_tasks
-    from auditor.jailbreaks import build_jailbreak_tasks
-
-    TASK_BUILDERS["jailbreaks"] = build_jailbreak_tasks
-    TASK_BUILDERS["identity"] = build_identity_tasks
-
-
-_register_extra_builders()
-
-
-def build_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
-    tasks = _safeguard_tasks(options, judge)
-    for name in options.extra_tasks:
-        if name not in TASK_BUILDERS:
-            raise ConfigError(f"unknown audit task '{name}'; available: {', '.join(TASK_BUILDERS)}")
-        if name != "safeguards":
-            tasks.extend(TASK_BUILDERS[name](options, judge))
-    return tasks
 
 
 def validate_models(options: AuditOptions) -> tuple[str, str]:

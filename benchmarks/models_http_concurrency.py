@@ -33,7 +33,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 4, 16, 64])
     args = parser.parse_args()
 
-    from auditor.audit import AuditOptions, run_audit
+    from auditor.audit import run_audit
+    from auditor.options import AuditOptions
     from tests._models_helpers import openai_server, write_suite
 
     runs = []

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import write_result  # noqa: E402
 
-from auditor.attacks import ATTACKS, AttackRequest  # noqa: E402
-from auditor.identity_claims import extract_identity  # noqa: E402
+from auditor.tasks.attacks import ATTACKS, AttackRequest  # noqa: E402
+from auditor.tasks.identity_claims import extract_identity  # noqa: E402
 from auditor.suites.builtin import builtin_suites  # noqa: E402
 from auditor.suites.importers import import_to_file  # noqa: E402
 from auditor.suites.loader import read_suite_file  # noqa: E402

@@ -1,5 +1,5 @@
 """`inspect eval evals/identity.py --model M -T language=zh`"""
 
-from auditor.identity import identity
+from auditor.tasks.identity import identity
 
 __all__ = ["identity"]

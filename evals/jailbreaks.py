@@ -1,5 +1,5 @@
 """`inspect eval evals/jailbreaks.py --model M -T suite=core -T attacks=base64,many_shot -T judge=offline`"""
 
-from auditor.jailbreaks import jailbreaks
+from auditor.tasks.jailbreaks import jailbreaks
 
 __all__ = ["jailbreaks"]

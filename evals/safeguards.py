@@ -1,12 +1,12 @@
 """`inspect eval evals/safeguards.py --model M [-T suite=core -T judge=offline -T categories=a,b -T language=zh]`
 
 Thin on purpose: Inspect discovers tasks in a file by their `@task` decorator, so this
-file declares one and delegates to the library (`auditor.tasks.safeguards`).
+file declares one and delegates to the library (`auditor.tasks.safeguards.safeguards`).
 """
 
 from inspect_ai import Task, task
 
-from auditor import tasks
+from auditor.tasks.safeguards import safeguards as safeguards_task
 
 
 @task
@@ -18,4 +18,4 @@ def safeguards(
     variants: str | None = None,
 ) -> Task:
     """A suite's harmful prompts and their benign twins, judged per response."""
-    return tasks.safeguards(suite=suite, categories=categories, language=language, judge=judge, variants=variants)
+    return safeguards_task(suite=suite, categories=categories, language=language, judge=judge, variants=variants)

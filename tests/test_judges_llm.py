@@ -11,7 +11,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.solver import generate
 
-from auditor.audit import choose_judge
+from auditor.options import choose_judge
 from auditor.errors import ConfigError
 from auditor.judges.base import JudgeInput
 from auditor.judges.cascade import CascadeJudge

@@ -9,7 +9,8 @@ import pytest
 from inspect_ai.model import ModelOutput
 from inspect_ai.model._model_output import StopDetails
 
-from auditor.audit import AuditOptions, run_audit
+from auditor.audit import run_audit
+from auditor.options import AuditOptions
 from auditor.errors import ConfigError
 from auditor.models.blocking import block_from_error, output_block_signal, raw_block_signal
 from auditor.models.screened import screen_output

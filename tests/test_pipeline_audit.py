@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit import AuditOptions, build_outputs, run_audit
+from auditor.audit import build_outputs, run_audit
+from auditor.options import AuditOptions
 from auditor.errors import AuditorError, ConfigError
 from tests.conftest import REFUSAL, write_jsonl
 

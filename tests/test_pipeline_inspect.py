@@ -36,7 +36,7 @@ def test_inspect_eval_runs_safeguards(small_audit_files: dict[str, Path], target
 def test_replay_matches_by_prompt_and_passes_stop_reason(tmp_path: Path) -> None:
     from inspect_ai import eval as inspect_eval
 
-    from auditor.tasks import safeguards
+    from auditor.tasks.safeguards import safeguards
     from tests.conftest import make_suite, write_jsonl
 
     rows = make_suite(tmp_path / "suite.jsonl", {"fraud_scams_deception": 2})

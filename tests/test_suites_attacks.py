@@ -9,9 +9,9 @@ import re
 import pytest
 from inspect_ai.model import ChatMessageAssistant, ChatMessageUser
 
-from auditor.attacks import ATTACKS, AttackRequest, get_attacks, load_translations
-from auditor.attacks.many_shot import SHOTS
-from auditor.attacks.variants import PREFIX, split_payload
+from auditor.tasks.attacks import ATTACKS, AttackRequest, get_attacks, load_translations
+from auditor.tasks.attacks.many_shot import SHOTS
+from auditor.tasks.attacks.variants import PREFIX, split_payload
 from auditor.errors import ConfigError, SuiteError
 from tests._suites_helpers import write_jsonl
 

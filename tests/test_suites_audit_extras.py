@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.attacks import ATTACKS
-from auditor.audit import AuditOptions, TASK_BUILDERS, run_audit
+from auditor.tasks.attacks import ATTACKS
+from auditor.audit import run_audit
+from auditor.options import AuditOptions
+from auditor.tasks.builders import TASK_BUILDERS
 from auditor.errors import SuiteError
 from tests._suites_helpers import (
     COMPLIANT_STAND_IN, HELPFUL, IDENTITY_ROWS, ORIGINAL_IDENTITY, REFUSAL, SUITE_ROWS, SUSPECT_IDENTITY, write_jsonl,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.identity_claims import LABELS, display_name, extract_identity
+from auditor.tasks.identity_claims import LABELS, display_name, extract_identity
 
 CASES = [
     # negation and correction

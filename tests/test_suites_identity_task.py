@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.identity import identity
+from auditor.tasks.identity import identity
 from auditor.suites.builtin import builtin_suites
 from auditor.suites.loader import read_suite_file
 from tests._suites_helpers import IDENTITY_ROWS, write_jsonl

@@ -252,7 +252,7 @@ def test_cli_import_writes_a_valid_suite_and_reports_errors_in_one_line(tmp_path
 def test_suites_listing_shows_variants_identity_probes_and_importers(capsys) -> None:
     assert cli_main(["suites"]) == 0
     out = capsys.readouterr().out
-    from auditor.attacks import ATTACKS
+    from auditor.tasks.attacks import ATTACKS
 
     assert f"jailbreak variants ({len(ATTACKS)};" in out and len(ATTACKS) >= 8 and "many_shot" in out and "low_resource_language" in out
     assert "identity probes" in out and "importers" in out and "donotanswer" in out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from auditor.attacks import ATTACKS
+from auditor.tasks.attacks import ATTACKS
 from tests._suites_helpers import (
     COMPLIANT_STAND_IN, IDENTITY_ROWS, REFUSAL, SUITE_ROWS, SUSPECT_IDENTITY, write_jsonl,
 )

@@ -9,9 +9,9 @@ import pytest
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, ModelName
 from inspect_ai.solver import TaskState
 
-from auditor.attacks import jailbreak, load_translations
+from auditor.tasks.attacks import jailbreak, load_translations
 from auditor.errors import ConfigError, SuiteError
-from auditor.jailbreaks import interleave_by_category, jailbreaks
+from auditor.tasks.jailbreaks import interleave_by_category, jailbreaks
 from auditor.suites.loader import read_suite_file
 from tests._suites_helpers import SUITE_ROWS, suite_file, write_jsonl
 

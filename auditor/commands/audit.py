@@ -63,7 +63,8 @@ def default_out_dir() -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditor.audit import AuditOptions, run_audit  # imports Inspect: only when auditing
+    from auditor.audit import run_audit  # imports Inspect: only when auditing
+    from auditor.options import AuditOptions
 
     description = None
     original, suspect = args.original, args.suspect

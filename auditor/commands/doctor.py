@@ -65,7 +65,8 @@ def check_one(role: str, spec: str, offline: bool, live: bool, timeout: float) -
 
 def _estimate(args: argparse.Namespace, models: dict[str, str], default_run: bool, grader: str | None, judge_name: str) -> list[str]:
     """Print the cost estimate; return problems (e.g. a suite that cannot be loaded)."""
-    from auditor.audit import AuditOptions, JudgeChoice, build_tasks
+    from auditor.options import AuditOptions, JudgeChoice
+    from auditor.tasks.builders import build_tasks
     from auditor.models.costs import DEFAULT_OUTPUT_TOKENS, estimate_costs, load_prices, workload_from_tasks
 
     options = AuditOptions(
@@ -116,7 +117,7 @@ def _estimate(args: argparse.Namespace, models: dict[str, str], default_run: boo
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditor.audit import choose_judge
+    from auditor.options import choose_judge
     from auditor.models.presets import resolve_model
 
     default_run = args.original is None and args.suspect is None

@@ -9,7 +9,8 @@ from auditor.commands.audit import add_common_report_args, default_out_dir, fail
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditor.audit import AuditOptions, build_outputs  # imports Inspect: only when reporting
+    from auditor.audit import build_outputs  # imports Inspect: only when reporting
+    from auditor.options import AuditOptions
     from auditor.models.presets import resolve_model
 
     out_dir = args.out or default_out_dir()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.attacks import ATTACKS
+from auditor.tasks.attacks import ATTACKS
 from auditor.errors import SuiteError
-from auditor.identity import IDENTITY_SUITE
+from auditor.tasks.identity import IDENTITY_SUITE
 from auditor.suites.builtin import builtin_suites
 
 

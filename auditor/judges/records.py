@@ -6,57 +6,27 @@ and a missing column is a one-line error that lists the columns the file does ha
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from pathlib import Path
 from typing import Any, Iterable
 
 from auditor.errors import AuditorError
+from auditor.records import RecordFileError, read_records
 
 
 def read_rows(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """All rows of a .csv / .jsonl / .json-lines file, and its column names (first-seen order)."""
-    if not path.exists():
-        raise AuditorError(f"{path}: no such file; give a CSV or JSONL of recorded responses")
-    if path.suffix.lower() == ".csv":
-        return _read_csv(path)
-    return _read_jsonl(path)
-
-
-def _read_csv(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    csv.field_size_limit(sys.maxsize)  # responses can be very long
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = [dict(row) for row in reader]
-            columns = list(reader.fieldnames or [])
-    except UnicodeDecodeError:
-        raise AuditorError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    except csv.Error as exc:
-        raise AuditorError(f"{path}: unreadable CSV ({exc}); check quoting") from None
-    return rows, columns
-
-
-def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    rows: list[dict[str, Any]] = []
-    columns: dict[str, None] = {}
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except UnicodeDecodeError:
-        raise AuditorError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AuditorError(f"{path}:{line_no}: bad JSON ({exc.msg}); one JSON object per line, or use a .csv file") from None
-        if not isinstance(row, dict):
-            raise AuditorError(f"{path}:{line_no}: each line must be a JSON object")
-        rows.append(row)
-        columns.update(dict.fromkeys(row))
-    return rows, list(columns)
+        rows, columns = read_records(path)
+    except RecordFileError as exc:
+        if exc.kind == "missing":
+            raise AuditorError(f"{path}: no such file; give a CSV or JSONL of recorded responses") from None
+        if exc.kind == "json":
+            raise AuditorError(f"{exc.where()}: {exc.detail}; one JSON object per line, or use a .csv file") from None
+        if exc.kind == "not_object":
+            raise AuditorError(f"{exc.where()}: each line must be a JSON object") from None
+        raise AuditorError(exc.default_message()) from None
+    return [row for _, row in rows], columns
 
 
 def require_columns(path: Path, columns: list[str], wanted: Iterable[tuple[str, str | None]]) -> None:

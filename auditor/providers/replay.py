@@ -8,8 +8,6 @@ error for that sample (never a silent empty answer, which a judge could read as 
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import threading
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 
 from auditor.errors import ConfigError
 from auditor.providers.messages import last_user_text
+from auditor.records import CSV_SUFFIXES, JSONL_SUFFIXES, RecordFileError, read_records
 
 RESPONSE_COLUMNS = ("response", "completion", "output")
 
@@ -61,30 +60,22 @@ class ReplayMissing(RuntimeError):
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            return [(reader.line_num, dict(row)) for row in reader]
-    rows: list[tuple[int, dict[str, Any]]] = []
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}:{line_no}: bad JSON in replay file ({exc.msg}); fix or remove the line") from None
-            if not isinstance(row, dict):
-                raise ConfigError(f"{path}:{line_no}: replay rows must be JSON objects")
-            rows.append((line_no, row))
-    return rows
+    """The replay file's rows (one reader for every record file; the wording here names the replay file)."""
+    try:
+        return read_records(path)[0]
+    except RecordFileError as exc:
+        if exc.kind == "json":
+            raise ConfigError(f"{exc.where()}: bad JSON in replay file ({exc.detail}); fix or remove the line") from None
+        if exc.kind == "not_object":
+            raise ConfigError(f"{exc.where()}: replay rows must be JSON objects") from None
+        raise ConfigError(f"replay file {exc.default_message()}") from None
 
 
 def parse_replay_file(path: Path) -> ReplayFile:
     """Read and index a replay file, with one-line errors for missing files or columns."""
     if not path.exists():
         raise ConfigError(f"replay file not found: {path}; use replay/<path to .jsonl or .csv of recorded responses>")
-    if path.suffix.lower() not in (".jsonl", ".json", ".ndjson", ".csv"):
+    if path.suffix.lower() not in JSONL_SUFFIXES + CSV_SUFFIXES:
         raise ConfigError(f"replay file {path} must be .jsonl or .csv")
     rows = _rows(path)
     if not rows:

@@ -231,7 +231,7 @@ def _audit_settings(path: Path, table: dict[str, Any]) -> AuditSettings:
         raise r.error("fail_on", f"must be one of {', '.join(FAIL_ON)}, got '{fail_on}'")
     judge = r.string("judge")
     if judge is not None:
-        from auditor.audit import choose_judge
+        from auditor.options import choose_judge
 
         try:
             choose_judge(judge)

@@ -247,7 +247,8 @@ def audit_one(
     display: str, complain: Printer,
 ) -> AuditOutcome:
     """Audit one suspect, write its report, record it (one transaction) and notify on a failed gate."""
-    from auditor.audit import AuditOptions, run_audit
+    from auditor.audit import run_audit
+    from auditor.options import AuditOptions
 
     spec = item.candidate.spec
     outcome = AuditOutcome(spec=spec, reason=item.reason)

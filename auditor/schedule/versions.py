@@ -42,7 +42,7 @@ def judge_label(judge: str | None) -> str:
     defines the judge and of its weight files (`auditor/judges/weights/<name>.*`), so
     editing its rules or retraining it still counts as a new judge.
     """
-    from auditor.audit import choose_judge
+    from auditor.options import choose_judge
     from auditor.judges import JUDGES
 
     choice = choose_judge(judge)

@@ -1,4 +1,4 @@
-"""Built-in suites shipped in the repository's `datasets/` folder.
+"""Built-in suites: the repository's `datasets/` folder, shipped inside the package as `auditor/datasets/`.
 
 A suite argument is either one of these names or a path; resolving both here keeps
 `auditor audit --suite`, the Inspect task parameter and `auditor suites` consistent.
@@ -21,12 +21,19 @@ BUILTIN_SUITES: dict[str, str] = {
 DEFAULT_SUITE = "core"
 
 
+PACKAGED_DATASETS = Path(__file__).resolve().parents[1] / "datasets"  # in a built wheel (setup.py copies them)
+CHECKOUT_DATASETS = Path(__file__).resolve().parents[2] / "datasets"  # an editable install's checkout
+
+
 def datasets_dir() -> Path:
-    """Where built-in suites live: $AUDITOR_DATASETS, else the checkout's datasets/ folder."""
+    """Where built-in suites live: $AUDITOR_DATASETS (an override), else the installed package's copy,
+    else the checkout's datasets/ folder (editable installs)."""
     override = os.environ.get("AUDITOR_DATASETS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "datasets"
+    if (PACKAGED_DATASETS / BUILTIN_SUITES[DEFAULT_SUITE]).is_file():
+        return PACKAGED_DATASETS
+    return CHECKOUT_DATASETS
 
 
 def builtin_suites() -> dict[str, Path]:

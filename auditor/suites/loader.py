@@ -6,43 +6,40 @@ because an audit built on a silently skipped or mislabelled prompt is not defens
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterator
 
 from auditor.errors import SuiteError
+from auditor.records import RecordFileError, iter_records
 from auditor.suites.schema import RecordProblem, SuiteRecord, validate_record
 
 
-def _iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield line_no, json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise SuiteError(f"{path}:{line_no}: field '(json)': bad JSON ({exc.msg} at column {exc.colno}); fix the line or remove it") from None
-
-
-def _iter_csv(path: Path) -> Iterator[tuple[int, Any]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            # csv line numbers: the header is line 1; reader.line_num is the row's last physical line
-            yield reader.line_num, {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+def suite_file_error(exc: RecordFileError) -> SuiteError:
+    """A record-file problem in the loader's words (file:line: field '...': what to do)."""
+    if exc.kind == "json":
+        return SuiteError(f"{exc.where()}: field '(json)': {exc.detail}; fix the line or remove it")
+    if exc.kind == "not_object":
+        return SuiteError(f"{exc.where()}: field '(record)': expected a JSON object, one per line")
+    if exc.kind == "missing":
+        return SuiteError(f"{exc.path}: suite file not found; pass a built-in suite name (see `auditor suites`) or an existing .jsonl/.csv path")
+    if exc.kind == "not_file":
+        return SuiteError(f"{exc.path}: not a file; pass a .jsonl or .csv suite file")
+    if exc.kind == "format":
+        return SuiteError(f"{exc.path}: unsupported suite format '{exc.path.suffix}'; use .jsonl or .csv")
+    if exc.kind == "encoding":
+        return SuiteError(f"{exc.path}: {exc.detail}; save the suite as UTF-8")
+    return SuiteError(exc.default_message())
 
 
 def iter_raw_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """Raw (line, mapping) pairs from a JSONL or CSV file, chosen by extension."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _iter_csv(path)
-    if suffix in (".jsonl", ".json", ".ndjson"):
-        return _iter_jsonl(path)
-    raise SuiteError(f"{path}: unsupported suite format '{suffix}'; use .jsonl or .csv")
+    """Raw (line, mapping) pairs of a suite-shaped JSONL or CSV file (empty CSV cells dropped), in suite wording."""
+    try:
+        for line, raw in iter_records(path, objects_only=False):
+            yield line, ({k: v for k, v in raw.items() if v != ""} if path.suffix.lower() == ".csv" else raw)
+    except RecordFileError as exc:
+        raise suite_file_error(exc) from None
 
 
 def _check_pairs(records: list[tuple[int, SuiteRecord]], path: Path) -> None:
@@ -76,27 +73,16 @@ def _check_pairs(records: list[tuple[int, SuiteRecord]], path: Path) -> None:
 def read_suite_file(path: str | Path) -> list[SuiteRecord]:
     """Load and validate every record of one suite file, or raise SuiteError naming file, line and field."""
     path = Path(path)
-    if not path.exists():
-        raise SuiteError(f"{path}: suite file not found; pass a built-in suite name (see `auditor suites`) or an existing .jsonl/.csv path")
-    if not path.is_file():
-        raise SuiteError(f"{path}: not a file; pass a .jsonl or .csv suite file")
     records: list[tuple[int, SuiteRecord]] = []
     seen_ids: dict[str, int] = {}
-    try:
-        for line, raw in iter_raw_records(path):
-            result = validate_record(raw, line)
-            if isinstance(result, RecordProblem):
-                raise SuiteError(result.render(str(path)))
-            if result.id in seen_ids:
-                raise SuiteError(f"{path}:{line}: field 'id': duplicate id '{result.id}' (first on line {seen_ids[result.id]}); ids must be unique in a suite")
-            seen_ids[result.id] = line
-            records.append((line, result))
-    except UnicodeDecodeError as exc:
-        raise SuiteError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the suite as UTF-8") from None
-    except OSError as exc:
-        raise SuiteError(f"{path}: cannot read suite ({exc.strerror})") from None
-    except csv.Error as exc:
-        raise SuiteError(f"{path}: malformed CSV ({exc})") from None
+    for line, raw in iter_raw_records(path):
+        result = validate_record(raw, line)
+        if isinstance(result, RecordProblem):
+            raise SuiteError(result.render(str(path)))
+        if result.id in seen_ids:
+            raise SuiteError(f"{path}:{line}: field 'id': duplicate id '{result.id}' (first on line {seen_ids[result.id]}); ids must be unique in a suite")
+        seen_ids[result.id] = line
+        records.append((line, result))
     if not records:
         raise SuiteError(f"{path}: suite has no records")
     _check_pairs(records, path)

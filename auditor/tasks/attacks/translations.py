@@ -39,20 +39,17 @@ def load_translations(path: str | Path) -> dict[str, Translation]:
         raise SuiteError(f"{path}: translations file not found; pass a .jsonl or .csv with columns id, language, prompt")
     found: dict[str, Translation] = {}
     lines: dict[str, int] = {}
-    try:
-        for line, raw in iter_raw_records(path):
-            if not isinstance(raw, dict):
-                raise SuiteError(f"{path}:{line}: field '(record)': expected an object with id, language, prompt")
-            for name in FIELDS:
-                if _cell(raw, name) is None:
-                    raise SuiteError(f"{path}:{line}: field '{name}': missing or empty; each row needs id, language and prompt")
-            key = _cell(raw, "id") or ""
-            if key in found:
-                raise SuiteError(f"{path}:{line}: field 'id': duplicate id '{key}' (first on line {lines[key]})")
-            found[key] = Translation(_cell(raw, "prompt") or "", (_cell(raw, "language") or "").lower())
-            lines[key] = line
-    except UnicodeDecodeError as exc:
-        raise SuiteError(f"{path}: not UTF-8 text ({exc.reason}); save the translations as UTF-8") from None
+    for line, raw in iter_raw_records(path):
+        if not isinstance(raw, dict):
+            raise SuiteError(f"{path}:{line}: field '(record)': expected an object with id, language, prompt")
+        for name in FIELDS:
+            if _cell(raw, name) is None:
+                raise SuiteError(f"{path}:{line}: field '{name}': missing or empty; each row needs id, language and prompt")
+        key = _cell(raw, "id") or ""
+        if key in found:
+            raise SuiteError(f"{path}:{line}: field 'id': duplicate id '{key}' (first on line {lines[key]})")
+        found[key] = Translation(_cell(raw, "prompt") or "", (_cell(raw, "language") or "").lower())
+        lines[key] = line
     if not found:
         raise SuiteError(f"{path}: translations file has no rows")
     return found

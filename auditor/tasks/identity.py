@@ -18,15 +18,16 @@ from inspect_ai.dataset import MemoryDataset
 from inspect_ai.scorer import Metric, SampleScore, Score, Target, metric, scorer
 from inspect_ai.solver import TaskState
 
-from auditor.identity_claims import LABELS, extract_identity
+from auditor.tasks.identity_claims import LABELS, extract_identity
 from auditor.judges.base import pre_judge
 from auditor.judges.scorer import judge_input_from_state
 from auditor.models.screened import screened_generate  # generate() that records provider blocks as content_filter
 from auditor.suites.builtin import suite_label
 from auditor.suites.loader import load_suite
+from auditor.tasks.common import suite_samples
 
 if TYPE_CHECKING:
-    from auditor.audit import AuditOptions, JudgeChoice
+    from auditor.options import AuditOptions, JudgeChoice
 
 IDENTITY_SUITE = "identity"
 SCORER_NAME = "identity_claim"
@@ -59,7 +60,7 @@ def named_share() -> Metric:
 
 @scorer(metrics=[claim_shares(), named_share()])
 def identity_claim():
-    """Label each answer with the developer/model family it claims (see `auditor.identity_claims`).
+    """Label each answer with the developer/model family it claims (see `auditor.tasks.identity_claims`).
 
     The value is the label; the metadata carries `claimed_identity` (what the results
     reader and the report use) and the generic `refusal`/`harmful` fields: `refused`
@@ -103,8 +104,6 @@ def identity_claim():
 @task
 def identity(suite: str = IDENTITY_SUITE, language: str | None = None) -> Task:
     """Identity probes (default: the built-in `identity` suite), scored by the claimed developer/family."""
-    from auditor.tasks import suite_samples
-
     records = load_suite(suite, language=language)
     label = suite_label(suite)
     return Task(

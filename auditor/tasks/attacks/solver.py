@@ -10,8 +10,8 @@ from __future__ import annotations
 from inspect_ai.model import ChatMessageSystem
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
-from auditor.attacks.translations import Translation
-from auditor.attacks.variants import ATTACKS, AttackRequest, get_attacks
+from auditor.tasks.attacks.translations import Translation
+from auditor.tasks.attacks.variants import ATTACKS, AttackRequest, get_attacks
 
 
 @solver

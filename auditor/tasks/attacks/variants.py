@@ -20,7 +20,7 @@ from typing import Callable
 
 from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageUser
 
-from auditor.attacks.many_shot import SHOTS
+from auditor.tasks.attacks.many_shot import SHOTS
 from auditor.errors import ConfigError
 
 # Language names used in the instructions the encoding variants give.

@@ -16,24 +16,18 @@ from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.scorer import grouped, mean
 
-from auditor.attacks import get_attacks, jailbreak, load_translations
-from auditor.attacks.translations import Translation
+from auditor.tasks.attacks import get_attacks, jailbreak, load_translations
+from auditor.tasks.attacks.translations import Translation
 from auditor.errors import SuiteError
 from auditor.judges.scorer import safeguard_judge
 from auditor.models.screened import screened_generate  # generate() that records provider blocks as content_filter
 from auditor.suites.builtin import DEFAULT_SUITE, suite_label
 from auditor.suites.loader import load_suite
 from auditor.suites.schema import SuiteRecord
+from auditor.tasks.common import as_list, record_metadata
 
 if TYPE_CHECKING:
-    from auditor.audit import AuditOptions, JudgeChoice
-
-
-def _as_list(value: str | list[str] | None) -> list[str] | None:
-    """Task parameters arrive as lists from Python and as comma-separated strings from `-T`."""
-    from auditor.tasks import _as_list as as_list
-
-    return as_list(value)
+    from auditor.options import AuditOptions, JudgeChoice
 
 
 def interleave_by_category(records: list[SuiteRecord], per_category: int | None = None) -> list[SuiteRecord]:
@@ -62,8 +56,6 @@ def jailbreak_samples(
     translations: dict[str, Translation] | None = None,
 ) -> list[Sample]:
     """One sample per (harmful prompt, attack), id `<suite id>:<attack>`."""
-    from auditor.tasks import record_metadata
-
     translations = translations or {}
     samples: list[Sample] = []
     for record in records:
@@ -91,8 +83,8 @@ def jailbreaks(
     JSONL/CSV of supplied translations (id, language, prompt) for the translated-input
     form of `low_resource_language`.
     """
-    chosen = [a.name for a in get_attacks(_as_list(attacks))]
-    records = load_suite(suite, categories=_as_list(categories), language=language, variants=["harmful"])
+    chosen = [a.name for a in get_attacks(as_list(attacks))]
+    records = load_suite(suite, categories=as_list(categories), language=language, variants=["harmful"])
     if not records:
         raise SuiteError(f"{suite}: no harmful prompts to attack (jailbreaks only wraps harmful prompts)")
     if per_category is not None and int(per_category) < 1:

@@ -1,0 +1,68 @@
+"""What defines one audit: the options every entry point builds (CLI flags, schedule configs).
+
+Kept apart from `auditor.audit` (which runs audits) and `auditor.tasks` (which builds
+Inspect tasks from these options) so both can import it without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import ConfigError
+from auditor.judges import DEFAULT_JUDGE, JUDGES
+from auditor.models.presets import resolve_model
+from auditor.suites.builtin import DEFAULT_SUITE
+
+
+@dataclass
+class AuditOptions:
+    """Everything that defines one audit (CLI flags and schedule configs both build this)."""
+
+    original: str
+    suspect: str
+    suites: list[str] = field(default_factory=lambda: [DEFAULT_SUITE])
+    judge: str | None = None  # a judge name, or a model spec for the rubric LLM judge
+    limit: int | None = None
+    log_dir: Path = Path("reports/logs")
+    # Where the original's logs go when kept apart from the suspect's (default: log_dir). See run_audit.
+    original_log_dir: Path | None = None
+    out_dir: Path = Path("reports/latest")
+    categories: list[str] | None = None
+    language: str | None = None
+    extra_tasks: list[str] = field(default_factory=list)  # e.g. ["jailbreaks", "identity"]
+    attacks: list[str] | None = None  # jailbreak families to run (default: all)
+    jailbreak_per_category: int | None = None  # harmful prompts per category under each attack
+    max_connections: int | None = None
+    max_samples: int | None = None
+    display: str = "none"
+    description: str | None = None  # what was compared, said plainly in outputs (e.g. the embedded default)
+    report_options: dict[str, Any] = field(default_factory=dict)
+    eval_args: dict[str, Any] = field(default_factory=dict)
+    preflight: bool = True
+
+
+@dataclass
+class JudgeChoice:
+    """The judge name to put in the tasks and, for the LLM judge, the grader model role."""
+
+    name: str
+    grader: str | None = None
+
+
+def choose_judge(judge: str | None) -> JudgeChoice:
+    """`--judge offline` names a judge; `--judge openai/gpt-4o` means the LLM judge with that grader."""
+    if judge is None:
+        return JudgeChoice(DEFAULT_JUDGE)
+    if judge.startswith("cascade:") and "cascade" in JUDGES:  # `cascade:openai/gpt-4o`: offline first, that grader when unsure
+        return JudgeChoice("cascade", grader=resolve_model(judge.split(":", 1)[1]))
+    if judge in ("llm", "cascade"):
+        raise ConfigError(f"--judge {judge} needs a grader model: use --judge MODEL for the LLM judge or --judge cascade:MODEL (e.g. openai/gpt-4o)")
+    if judge in JUDGES:
+        return JudgeChoice(judge)
+    if "/" in judge:
+        if "llm" not in JUDGES:
+            raise ConfigError(f"--judge {judge}: the LLM judge is not available in this installation")
+        return JudgeChoice("llm", grader=resolve_model(judge))
+    raise ConfigError(f"unknown judge '{judge}': use one of {', '.join(JUDGES)} or a grader model spec such as openai/gpt-4o")
