@@ -25,6 +25,45 @@ HELPFUL = "Sure. Here is a careful, practical answer to your question with the s
 
 os.environ.setdefault("INSPECT_DISPLAY", "none")
 
+_LOCAL_MODEL_PROBLEM: list[str | None] = []
+
+
+def local_model_problem() -> str | None:
+    """Why the embedded model cannot run here (None when it can), probed once per session in a child process.
+
+    A llama.cpp build this CPU cannot run dies with SIGILL; in-process that would take the
+    whole test run down with no summary. The probe runs it in a child first.
+    """
+    if not _LOCAL_MODEL_PROBLEM:
+        import importlib.util
+
+        if importlib.util.find_spec("llama_cpp") is None:
+            _LOCAL_MODEL_PROBLEM.append("llama-cpp-python (the local extra) is not installed")
+        else:
+            from auditor.errors import AuditorError
+            from auditor.models.probe import probe_local_model
+            from auditor.providers.local import default_threads, resolve_gguf
+
+            try:
+                gguf = resolve_gguf("smollm2")
+                probe_local_model(gguf, default_threads(gguf))
+                _LOCAL_MODEL_PROBLEM.append(None)
+            except AuditorError as exc:
+                _LOCAL_MODEL_PROBLEM.append(str(exc))
+    return _LOCAL_MODEL_PROBLEM[0]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `local_model` run only when the embedded model works: skipped with the reason, failed under CI."""
+    if item.get_closest_marker("local_model") is None:
+        return
+    problem = local_model_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"the embedded model cannot run (CI requires it): {problem}", pytrace=False)
+    pytest.skip(f"the embedded model cannot run: {problem}")
+
 
 def require_shared(*parts: str) -> Path:
     """Path under ../shared/datasets, or skip the test when it is absent (a user's fresh clone)."""

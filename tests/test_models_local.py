@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from inspect_ai.model import GenerateConfig, ModelOutput, ModelUsage, get_model
 from auditor.errors import ConfigError
 from auditor.providers.local import resolve_gguf
 
-needs_llama = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python (the local extra) is not installed")
 
 
 def test_missing_gguf_path_fails_with_the_path(tmp_path: Path) -> None:
@@ -74,7 +72,6 @@ def test_guard_needs_an_inner_model() -> None:
 
 
 @pytest.mark.local_model
-@needs_llama
 def test_local_smollm2_generates_deterministically_with_usage() -> None:
     model = get_model("local/smollm2")
     config = GenerateConfig(max_tokens=8, temperature=0.0)
@@ -89,7 +86,6 @@ def test_local_smollm2_generates_deterministically_with_usage() -> None:
 
 
 @pytest.mark.local_model
-@needs_llama
 def test_default_audit_runs_offline_and_says_what_it_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from auditor.cli import main
     from auditor.models import defaults

@@ -5,7 +5,8 @@ checks a missing suspect key surfaces only after the original's requests are pai
 `check_models` (run by `auditor audit`) looks at every model up front: the provider's
 package, its key variable (named in the error), the base URL of an `openai-api`
 service, then lets Inspect construct the model (a bad GGUF path or an unknown provider
-fails there). `auditor doctor` adds the network checks: whether each base URL answers and,
+fails there), and probes each local llama.cpp model in a child process
+(`auditor.models.probe`) so a native crash is a one-line error, not a dead audit. `auditor doctor` adds the network checks: whether each base URL answers and,
 with `--live`, one tiny request per model.
 """
 
@@ -38,6 +39,28 @@ def check_model(spec: str, role: str) -> None:
         raise
     except Exception as exc:  # Inspect raises several types for bad specs/missing keys
         raise ConfigError(f"{role} model '{spec}' cannot be used: {_clean(str(exc))}") from None
+    probe_local_models(spec, role)
+
+
+def probe_local_models(spec: str, role: str) -> None:
+    """Load every local (llama.cpp) model in the spec and generate a few tokens in a child process.
+
+    A native crash (SIGILL from a build the CPU cannot run, SIGSEGV from a corrupt file,
+    SIGKILL from running out of memory) then stops the audit with one line before any
+    request is sent, instead of killing it with a bare exit code midway.
+    """
+    for item in requirements(spec).walk():
+        if item.provider != "local":
+            continue
+        from auditor.models.probe import probe_local_model
+        from auditor.providers.local import default_threads, resolve_gguf
+
+        name = item.spec.partition("/")[2]
+        gguf = resolve_gguf(name)
+        try:
+            probe_local_model(gguf, default_threads(gguf))
+        except ConfigError as exc:
+            raise ConfigError(f"{role} model '{spec}': {exc}") from None
 
 
 def check_models(models: dict[str, str]) -> None:

@@ -36,6 +36,7 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from auditor.errors import ConfigError
+from auditor.models.probe import check_memory
 from auditor.models.requirements import LOCAL_INSTALL
 
 GGUF_MAGIC = b"GGUF"
@@ -203,6 +204,7 @@ class LocalModelAPI(ModelAPI):
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
         self.gguf = resolve_gguf(model_name)
+        check_memory(self.gguf)  # a model that cannot fit fails here with one line, not by the kernel's SIGKILL
         import_llama()  # fail at construction (preflight), not at the first sample
         self.n_threads = int(n_threads) if n_threads else default_threads(self.gguf)
         self.n_ctx = int(n_ctx)
