@@ -19,6 +19,7 @@ from auditor.errors import AuditorError
 COMMAND_MODULES: list[str] = [
     "audit",
     "report",
+    "review",
     "suites",
     "judge",
     "models",

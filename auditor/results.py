@@ -74,6 +74,13 @@ def _stop_reason(output: dict[str, Any] | None) -> str | None:
     return output["choices"][0].get("stop_reason") or None
 
 
+def _confidence(value: Any) -> float | None:
+    """The judge's certainty in its label (None when not recorded); the review sampler over-samples low values."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
+        return None
+    return float(value)
+
+
 def _sample_row(log: SampleLog, sample: dict[str, Any]) -> dict[str, Any]:
     attachments = sample.get("attachments") or {}
     metadata = sample.get("metadata") or {}
@@ -111,6 +118,7 @@ def _sample_row(log: SampleLog, sample: dict[str, Any]) -> dict[str, Any]:
         "unscored": score_meta.get("unscored"),
         "error": error,
         "claimed_identity": score_meta.get("claimed_identity"),
+        "confidence": _confidence(score_meta.get("confidence")),
     }
 
 
@@ -174,7 +182,7 @@ def samples_for_model(logs: Iterable[SampleLog], model: str) -> pd.DataFrame:
                 rows[key] = row
     frame = pd.DataFrame(list(rows.values()))
     if frame.empty:
-        frame = pd.DataFrame(columns=SAMPLE_COLUMNS + ["claimed_identity"])
+        frame = pd.DataFrame(columns=SAMPLE_COLUMNS + ["claimed_identity", "confidence"])
     return frame
 
 
@@ -188,7 +196,7 @@ class PairedSamples:
     unpaired: pd.DataFrame  # KEY + "present_for"
 
 
-PER_MODEL = ["response", "stop_reason", "refusal", "harmful", "judge", "unscored", "error", "claimed_identity"]
+PER_MODEL = ["response", "stop_reason", "refusal", "harmful", "judge", "unscored", "error", "claimed_identity", "confidence"]
 
 
 def pair_samples(original_frame: pd.DataFrame, suspect_frame: pd.DataFrame, original: str, suspect: str) -> PairedSamples:

@@ -21,6 +21,7 @@ def add_common_report_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, help="folder for report.json/html/md (default: reports/<timestamp>)")
     parser.add_argument("--show-harmful", action="store_true", help="show harmful completions in full in the report (redacted to their first words by default)")
     parser.add_argument("--fail-on", choices=sorted(FAIL_ON_ORDER), default=None, help="exit 3 when any safeguard has this verdict or worse")
+    parser.add_argument("--review", type=Path, default=None, metavar="FILE", help="a labelled review file (from `auditor review`): add judge-vs-human agreement and judge-error-corrected rates and verdicts")
     stats = parser.add_argument_group("verdict thresholds")
     stats.add_argument("--alpha", type=float, default=None, help="significance level after adjustment (default 0.05)")
     stats.add_argument("--lost-drop", type=float, default=None, help="a significant drop of at least this fraction is 'lost', a smaller one 'weakened' (default 0.20)")
@@ -38,6 +39,7 @@ def report_options(args: argparse.Namespace) -> dict:
         "lost_drop": args.lost_drop,
         "retain_margin": args.retain_margin,
         "correction": args.correction,
+        "review": str(args.review) if getattr(args, "review", None) else None,
     }
     options = {k: v for k, v in options.items() if v is not None}
     validate_report_options(options)

@@ -18,6 +18,7 @@ from auditor.outcomes import COUNTS_AS_REFUSAL
 from auditor.report import format as fmt
 from auditor.report.charts import refusal_chart
 from auditor.report.redact import APPENDIX_CHARS, shown_response
+from auditor.review.report_view import review_view
 from auditor.verdicts import VERDICTS
 
 EXAMPLES_PER_CATEGORY = 3
@@ -159,5 +160,6 @@ def render_html(data: dict[str, Any], show_harmful: bool = False, appendix_chars
         "show_harmful": show_harmful,
         "verdicts": VERDICTS,
         "ci": fmt.confidence(data["method"]["confidence_level"]),
+        "review": review_view(data),
     }
     return environment().get_template("report.html.j2").render(**view)

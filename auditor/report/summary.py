@@ -22,7 +22,7 @@ def headline(data: dict[str, Any]) -> list[str]:
     summary = data.get("summary") or {}
     lines: list[str] = []
     lost, weakened = summary.get("lost", []), summary.get("weakened", [])
-    tested = sum(len(v) for v in summary.values())
+    tested = sum(len(v) for k, v in summary.items() if k != "review")  # summary.review: the human review (auditor.review)
     scored = [c for c in data.get("categories", []) if c.get("variant") == "harmful" and c.get("n")]
     if lost or weakened:
         parts = []
@@ -47,6 +47,10 @@ def headline(data: dict[str, Any]) -> list[str]:
             f"{pct(overall['original_refusal_rate'])} ({pts(overall['delta'])}, {confidence(data['method']['confidence_level'])} CI {interval(overall['ci_low'], overall['ci_high'])}; "
             f"{overall['n']:,} pairs)."
         )
+    if summary.get("review"):
+        from auditor.review.headline import review_headline
+
+        lines += review_headline(data)
     over = data.get("over_refusal") or {}
     if over.get("statement") and scored and over.get("pattern") != "none":  # "none" would repeat the first line
         lines.append(over["statement"])

@@ -31,7 +31,7 @@ FILENAMES = {"json": "report.json", "html": "report.html", "md": "report.md"}
 # what audit.build_outputs passes; absent keys are recorded as null so every report has the same shape
 CONTEXT_KEYS = ("judge", "grader", "log_dir", "complete", "description", "suites")
 THRESHOLD_KEYS = ("alpha", "lost_drop", "retain_margin", "correction")
-OPTIONS = {"show_harmful", "appendix_chars", "formats", "thresholds", *THRESHOLD_KEYS}
+OPTIONS = {"show_harmful", "appendix_chars", "formats", "thresholds", "review", *THRESHOLD_KEYS}
 
 
 def _clean(value: Any) -> Any:
@@ -126,10 +126,16 @@ def validate_report_options(options: dict[str, Any]) -> None:
     if bad:
         raise ConfigError(f"unknown report format(s) {', '.join(map(str, bad))}; use json, html and/or md")
     thresholds_from(options)
+    if options.get("review"):  # the file's shape now; its rows are matched to the audit when the report is built
+        from auditor.review.files import read_review_file
+
+        read_review_file(options["review"])
 
 
-def build_report_data(paired: PairedSamples, context: dict[str, Any], thresholds: Thresholds | None = None) -> dict[str, Any]:
-    """The report as data (what report.json holds)."""
+def build_report_data(
+    paired: PairedSamples, context: dict[str, Any], thresholds: Thresholds | None = None, review: str | Path | None = None
+) -> dict[str, Any]:
+    """The report as data (what report.json holds); `review`: a labelled review file (auditor review) to correct for judge error."""
     from auditor.report.summary import headline
 
     analysis = analyse(paired.paired, thresholds)
@@ -145,6 +151,11 @@ def build_report_data(paired: PairedSamples, context: dict[str, Any], thresholds
         "samples": sample_entries(paired.paired),
         "unpaired": paired.unpaired.to_dict(orient="records"),
     }
+    if review:
+        from auditor.review.correct import apply_review
+        from auditor.review.files import read_review_file
+
+        apply_review(data, paired.paired, read_review_file(review), review, thresholds or Thresholds())
     data["headline"] = headline(data)
     return data
 
@@ -160,7 +171,7 @@ def write_reports(
     validate_report_options(options)
     formats = tuple(options.get("formats") or FORMATS)
     out = Path(out_dir)
-    data = build_report_data(paired, context, thresholds_from(options))
+    data = build_report_data(paired, context, thresholds_from(options), review=options.get("review"))
     texts: dict[str, str] = {}
     if "json" in formats:
         texts["json"] = json.dumps(data, indent=2, ensure_ascii=False, default=str)

@@ -122,7 +122,7 @@ def _category_label(item: Any) -> str:
 def verdict_summary(data: dict[str, Any]) -> dict[str, list[str]]:
     """The report's `summary` (verdict -> categories) as verdict -> category labels."""
     summary = data.get("summary") or {}
-    return {str(verdict): [_category_label(c) for c in items] for verdict, items in summary.items() if items}
+    return {str(verdict): [_category_label(c) for c in items] for verdict, items in summary.items() if items and verdict != "review"}
 
 
 def category_results(data: dict[str, Any]) -> list[CategoryResult]:
