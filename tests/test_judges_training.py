@@ -1,0 +1,70 @@
+"""Training-data readers: the restricted unpickler refuses code, and the shared sets read as the datasheet says."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import zipfile
+from argparse import Namespace
+
+import pytest
+
+from auditor.judges.training.safe_pickle import Placeholder, load_zipped_pickle
+from tests.conftest import require_shared
+
+
+def _archive(path, obj) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("thing/data.pkl", pickle.dumps(obj, protocol=2))
+        archive.writestr("thing/version", "3")
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+def test_plain_containers_load(tmp_path):
+    _archive(tmp_path / "a.dict", {"model": {"zh": [{"toxic": "'harmless'", "ok": True, "n": 1.5}]}})
+    assert load_zipped_pickle(tmp_path / "a.dict") == {"model": {"zh": [{"toxic": "'harmless'", "ok": True, "n": 1.5}]}}
+
+
+def test_code_in_a_pickle_is_refused(tmp_path):
+    _archive(tmp_path / "evil.dict", [_Evil()])
+    with pytest.raises(pickle.UnpicklingError, match="refusing to load"):
+        load_zipped_pickle(tmp_path / "evil.dict")
+
+
+def test_allowed_classes_become_inert_placeholders(tmp_path):
+    _archive(tmp_path / "cfg.list", [Namespace(lr=0.1), {"conversation": "x"}])
+    first, second = load_zipped_pickle(tmp_path / "cfg.list", {("argparse", "Namespace")})
+    assert isinstance(first, Placeholder) and first.qualname == "argparse.Namespace" and second == {"conversation": "x"}
+    with pytest.raises(pickle.UnpicklingError):
+        load_zipped_pickle(tmp_path / "cfg.list")  # not allowed unless named
+
+
+def test_an_archive_without_one_pickle_is_an_error(tmp_path):
+    with zipfile.ZipFile(tmp_path / "empty.zip", "w") as archive:
+        archive.writestr("readme.txt", "no pickle")
+    with pytest.raises(pickle.UnpicklingError, match="expected one"):
+        load_zipped_pickle(tmp_path / "empty.zip")
+
+
+@pytest.mark.shared_data
+def test_sources_read_as_the_datasheet_says():
+    from collections import Counter
+
+    from auditor.judges.training.sources import load
+
+    root = require_shared("judge_train").parent
+    examples = load(root, ["jade_v3", "cipherchat", "rbr_gold"])
+    by_subset = Counter(e.subset for e in examples)
+    assert by_subset["jade_v3"] == 1300 and by_subset["rbr_gold"] == 510
+    assert by_subset["cipherchat_human"] == 788  # the valid, human-labelled replies
+    assert by_subset["cipherchat_gpt4"] > 13000
+    jade = [e for e in examples if e.origin == "jade_v3"]
+    assert all(e.language == "zh" for e in jade[:50])  # GB18030 decoded
+    assert {e.refusal for e in jade} == {"refused", "complied"}
+    cipher = [e for e in examples if e.origin == "cipherchat"]
+    assert not any("\x1b[" in e.response or "\\u" in e.response for e in cipher)  # console codes and encoded copies removed
