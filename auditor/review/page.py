@@ -34,13 +34,13 @@ def page_rows(sample: pd.DataFrame) -> list[dict[str, Any]]:
     """The sample in the review file's columns (human labels empty), as plain JSON values."""
     rows = []
     for row in sample.to_dict(orient="records"):
-        rows.append({
+        values = {
             "id": str(row["id"]), "side": row["side"], "suite": _text(row["suite"]), "category": _text(row["category"]),
             "variant": _text(row["variant"]), "language": _text(row["language"]), "weight": f"{float(row['weight']):.6g}",
             "prompt": _text(row["prompt"]), "response": _text(row["response"]), "judge_refusal": row["refusal"],
             "judge_harmful": "yes" if row["harmful"] else "no", "human_refusal": "", "human_harmful": "", "note": "",
-        })
-    assert all(list(r) == list(COLUMNS) for r in rows)
+        }
+        rows.append({column: values[column] for column in COLUMNS})  # the CSV's columns, in its order
     return rows
 
 

@@ -28,17 +28,24 @@ through the judge's error rates:
 
 Over a whole stratum this is exactly the post-stratified PPI estimator (sum of N_h p_h
 over N), which is unbiased by design. For a category it assumes the judge's error rates
-on that side are the same in every category; the simulation benchmark
-(benchmarks/review_simulation.py) measures coverage both when that holds and when the
-copy's false-alarm rate varies fivefold across categories.
+on that side are the same in every category, and inverting a judge whose hit and
+false-alarm rates are close multiplies the noise. So, 4. (`shrink`), each category's
+correction (corrected minus judged rate) is shrunk towards the overall correction by an
+empirical-Bayes (Efron-Morris) factor estimated from how far the categories' corrections
+spread beyond their noise: categories keep their own correction when the spread is
+real, and borrow the overall one when it is noise. The simulation benchmark
+(benchmarks/review_simulation.py) measures coverage when the error rates are the same
+in every category and when the copy's false-alarm rate varies fivefold across them;
+benchmarks/review_human_labels.py measures the result against people's labels.
 
-The variance of the paired difference has two parts: the sample variance of the
-per-prompt differences of corrected values over the group's prompts divided by their
+The variance of the inverted paired difference has two parts: the sample variance of
+the per-prompt differences of corrected values over the group's prompts divided by their
 number (prompt sampling and the judge's noise, respecting the pairing), and the review
-sample's own uncertainty, propagated from each cell rate's variance to the error rates
-and on to the group's estimate (delta method, exact gradients). The interval is the
-normal one around the estimate (clipped to [-1, 1]) and the p-value the matching
-two-sided z test (scipy).
+sample's own uncertainty (each cell rate's Jeffreys posterior variance, with the
+finite-population correction), propagated to the error rates and on to the group's
+estimate (delta method, exact gradients). After shrinkage, intervals use a conservative
+per-category mean squared error. The interval is the normal one around the estimate
+(clipped to [-1, 1]) and the p-value the matching two-sided z test (scipy).
 
 `ppi-python` (the authors' package) was evaluated: its weighted mean treats the labelled
 and unlabelled sets as independent samples with one label per unit, so it cannot express
@@ -50,7 +57,7 @@ thousands of audits through the same code the report uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.stats import norm
@@ -181,6 +188,15 @@ class GroupEstimates:
     suspect_se: np.ndarray
     delta: np.ndarray
     se: np.ndarray
+    # the inverted rates before clipping, the judge's own rates and their prompt-sampling variances, for `shrink`
+    original_unclipped: np.ndarray
+    suspect_unclipped: np.ndarray
+    original_judged: np.ndarray
+    suspect_judged: np.ndarray
+    original_judged_var: np.ndarray
+    suspect_judged_var: np.ndarray
+    delta_judged_var: np.ndarray
+    shrinkage: float = 0.0  # B of `shrink` (0: the inverted estimates as they are)
 
     def interval(self, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
         """Normal (1 - alpha) interval of the paired difference, clipped to [-1, 1]."""
@@ -290,12 +306,18 @@ def corrected_groups(
     o_rate, o_var = mean_and_var(o_value)
     s_rate, s_var = mean_and_var(s_value)
     _, d_var = mean_and_var(s_value - o_value)
+    o_judged_answer = np.where(stratum[original_cell] < 0, 1.0, judged[original_cell])
+    s_judged_answer = np.where(stratum[suspect_cell] < 0, 1.0, judged[suspect_cell])
+    o_judged, o_judged_var = mean_and_var(o_judged_answer)
+    s_judged, s_judged_var = mean_and_var(s_judged_answer)
+    _, d_judged_var = mean_and_var(s_judged_answer - o_judged_answer)
     o_grad = _gradient(group, original_cell, o_value, o_k, o_direct, rates, n_groups, size)
     s_grad = _gradient(group, suspect_cell, s_value, s_k, s_direct, rates, n_groups, size)
     variance = calibration.variance
     o_bern = np.bincount(group, weights=o_bern, minlength=n_groups) / size**2
     s_bern = np.bincount(group, weights=s_bern, minlength=n_groups) / size**2
     # an inverted rate can leave [0, 1] by chance; the reported rates and their difference are clipped to it
+    o_raw, s_raw = o_rate, s_rate
     o_rate, s_rate = np.clip(o_rate, 0.0, 1.0), np.clip(s_rate, 0.0, 1.0)
     delta = s_rate - o_rate
     return GroupEstimates(
@@ -307,4 +329,78 @@ def corrected_groups(
         suspect_se=np.sqrt(s_var + s_bern + s_grad**2 @ variance),
         delta=delta,
         se=np.sqrt(d_var + o_bern + s_bern + (s_grad - o_grad) ** 2 @ variance),
+        original_unclipped=o_raw,
+        suspect_unclipped=s_raw,
+        original_judged=o_judged,
+        suspect_judged=s_judged,
+        original_judged_var=o_judged_var,
+        suspect_judged_var=s_judged_var,
+        delta_judged_var=d_judged_var,
     )
+
+
+def _shrunk(judged, corrected, variance, judged_var, center, center_var, factor):
+    """Estimate and mean squared error of one shrunk correction.
+
+    The error of C + B (c - C) is (1 - B) times C's noise plus B times the distance of the
+    centre from the category's true correction; that distance is estimated by the
+    category's own observed deviation (C - c)^2, which overstates it by C's variance on
+    average: the MSE is conservative, and a category far from the rest keeps a wide
+    interval instead of borrowing the others' precision.
+    """
+    correction = corrected - judged
+    estimate = judged + center + (1.0 - factor) * (correction - center)
+    mse = (1.0 - factor) ** 2 * variance + factor**2 * ((correction - center) ** 2 + judged_var + center_var)
+    return estimate, mse
+
+
+def shrink(groups: GroupEstimates, members: np.ndarray, overall: GroupEstimates, at: int) -> GroupEstimates:
+    """Shrink the member groups' corrections (corrected minus judged rate) towards the overall correction.
+
+    Per category the inverted estimate is unbiased only if the judge errs alike in every
+    category, and it is noisy, because inverting a judge whose hit and false-alarm rates
+    are close multiplies the noise. The overall correction (row `at` of `overall`) rests on
+    every label and needs no such assumption. The empirical-Bayes (Efron-Morris) estimate
+    keeps each category's own correction as far as its spread around the overall one
+    exceeds its noise, with one factor B = (m - 2) * mean variance / sum of squared
+    deviations (m: corrections on both sides, less the two centres; B in [0, 1]) for both
+    models, so the difference of the two shrunk rates is the shrunk difference. Intervals
+    and tests use its conservative per-category mean squared error (`_shrunk`). Fewer than
+    five categories: no shrinkage.
+    """
+    keep = np.asarray(members, dtype=bool) & (groups.pairs > 0) & ~np.isnan(groups.delta)
+    sides = (("original", groups.original_judged, groups.original_judged_var, groups.original_se),
+             ("suspect", groups.suspect_judged, groups.suspect_judged_var, groups.suspect_se))
+    raw = {"original": _unclipped(groups, "original"), "suspect": _unclipped(groups, "suspect")}
+    centers = {name: float(raw_rate - judged_rate) for name, raw_rate, judged_rate in (
+        ("original", _unclipped(overall, "original")[at], overall.original_judged[at]),
+        ("suspect", _unclipped(overall, "suspect")[at], overall.suspect_judged[at]))}
+    if keep.sum() < 5:
+        return groups
+    dims = 2 * int(keep.sum()) - 2
+    deviations = np.concatenate([(raw[name] - judged - centers[name])[keep] for name, judged, _, _ in sides])
+    variances = np.concatenate([se[keep] ** 2 for _, _, _, se in sides])
+    spread = float(np.sum(deviations**2))
+    factor = 1.0 if spread <= 0 else float(min(1.0, (dims - 2.0) * np.mean(variances) / spread))
+    out: dict[str, np.ndarray] = {}
+    for name, judged, judged_var, se in sides:
+        centre_var = (overall.original_se if name == "original" else overall.suspect_se)[at] ** 2
+        estimate, mse = _shrunk(judged, raw[name], se**2, judged_var, centers[name], centre_var, factor)
+        out[f"{name}_rate"] = np.where(keep, np.clip(estimate, 0.0, 1.0), getattr(groups, f"{name}_rate"))
+        out[f"{name}_se"] = np.where(keep, np.sqrt(mse), se)
+    delta_judged = groups.suspect_judged - groups.original_judged
+    delta_center = centers["suspect"] - centers["original"]
+    _, delta_mse = _shrunk(delta_judged, raw["suspect"] - raw["original"], groups.se**2, groups.delta_judged_var,
+                           delta_center, overall.se[at] ** 2, factor)
+    return replace(
+        groups,
+        original_rate=out["original_rate"], suspect_rate=out["suspect_rate"],
+        original_se=out["original_se"], suspect_se=out["suspect_se"],
+        delta=np.where(keep, out["suspect_rate"] - out["original_rate"], groups.delta),
+        se=np.where(keep, np.sqrt(delta_mse), groups.se),
+        shrinkage=factor,
+    )
+
+
+def _unclipped(groups: GroupEstimates, side: str) -> np.ndarray:
+    return getattr(groups, f"{side}_unclipped")
