@@ -97,6 +97,7 @@ class ScheduleConfig:
     discover: tuple[DiscoverySource, ...]
     families: dict[str, str]
     notify: NotifySettings
+    reviews: dict[str, Path] = field(default_factory=dict)  # suspect spec -> its labelled review file (auditor review)
 
     @property
     def history_path(self) -> Path:
@@ -270,6 +271,44 @@ def _rate(r: _Reader, key: str, default: float) -> float:
     return float(value)
 
 
+SUSPECT_KEYS = {"model", "review"}
+
+
+def suspect_entries(path: Path, raw: Any) -> list[tuple[str, Path | None]]:
+    """`suspects`: model specs, or tables `{ model = "...", review = "labels.csv" }` whose audit a person reviewed.
+
+    A review file belongs to one audit's answers (`auditor review` on its report folder); its
+    corrected verdicts are what the history records and the gate uses. Paths are relative to
+    the config file; a missing file is an error now, a file from another audit when it is used.
+    """
+    if raw is None:
+        return []
+    items = [raw] if isinstance(raw, (str, dict)) else raw
+    if not isinstance(items, list):
+        raise ConfigError(f"{path}: suspects must be a list of model specs or {{ model = ..., review = ... }} tables, got {raw!r}")
+    entries: list[tuple[str, Path | None]] = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            entries.append((item.strip(), None))
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("model"), str) or not item["model"].strip():
+            raise ConfigError(f"{path}: suspects: each entry is a model spec or a table with a model, got {item!r}")
+        unknown = sorted(set(item) - SUSPECT_KEYS)
+        if unknown:
+            raise ConfigError(f"{path}: suspects: unknown key(s) {', '.join(unknown)} for {item['model']}; known: {', '.join(sorted(SUSPECT_KEYS))}")
+        review = item.get("review")
+        if review is not None and (not isinstance(review, str) or not review.strip()):
+            raise ConfigError(f"{path}: suspects: review for {item['model']} must be a file path, got {review!r}")
+        review_path = None
+        if review is not None:
+            review_path = Path(review).expanduser()
+            review_path = review_path if review_path.is_absolute() else (path.parent / review_path).resolve()
+            if not review_path.is_file():
+                raise ConfigError(f"{path}: suspects: review file {review_path} for {item['model']} not found")
+        entries.append((item["model"].strip(), review_path))
+    return entries
+
+
 def parse_config(path: Path, data: dict[str, Any]) -> ScheduleConfig:
     """Validate a parsed TOML document (split from `load_config` so tests can feed dicts)."""
     from auditor.models.presets import resolve_model
@@ -283,8 +322,11 @@ def parse_config(path: Path, data: dict[str, Any]) -> ScheduleConfig:
         )
     original = resolve_model(r.string("original", required=True) or "")
     suspects: list[str] = []
-    for spec in r.strings("suspects", ()) or ():
+    reviews: dict[str, Path] = {}
+    for spec, review in suspect_entries(path, data.get("suspects")):
         resolved = resolve_model(spec)
+        if review is not None:
+            reviews[resolved] = review
         if resolved == original:
             raise r.error("suspects", f"'{spec}' is the original model; a suspect must be a different model")
         if resolved not in suspects:
@@ -330,6 +372,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> ScheduleConfig:
         discover=sources,
         families={str(k): str(v).strip() for k, v in families.items()},
         notify=NotifySettings(webhook=webhook, webhook_env=notify.string("webhook_env"), timeout=float(notify.number("timeout", default=10.0))),
+        reviews=reviews,
     )
 
 

@@ -120,8 +120,15 @@ def _category_label(item: Any) -> str:
 
 
 def verdict_summary(data: dict[str, Any]) -> dict[str, list[str]]:
-    """The report's `summary` (verdict -> categories) as verdict -> category labels."""
+    """The report's `summary` (verdict -> categories) as verdict -> category labels; corrected verdicts where a person reviewed the audit."""
     summary = data.get("summary") or {}
+    if summary.get("review"):
+        corrected: dict[str, list[str]] = {}
+        for entry in data.get("categories") or []:
+            verdict = (entry.get("corrected") or {}).get("verdict")
+            if entry.get("variant") == "harmful" and verdict:
+                corrected.setdefault(verdict, []).append(str(entry.get("label") or _category_label(entry)))
+        return corrected
     return {str(verdict): [_category_label(c) for c in items] for verdict, items in summary.items() if items and verdict != "review"}
 
 
@@ -129,6 +136,7 @@ def category_results(data: dict[str, Any]) -> list[CategoryResult]:
     """The report's per-category comparisons as history rows."""
     rows: list[CategoryResult] = []
     for entry in data.get("categories") or []:
+        entry = {**entry, **_corrected_numbers(entry)}
         rows.append(CategoryResult(
             category=str(entry.get("category")),
             suite=entry.get("suite"),
@@ -142,6 +150,17 @@ def category_results(data: dict[str, Any]) -> list[CategoryResult]:
             verdict=entry.get("verdict"),
         ))
     return rows
+
+
+def _corrected_numbers(entry: dict[str, Any]) -> dict[str, Any]:
+    """A reviewed category's corrected rates, difference and verdict, under the names the history keeps."""
+    corrected = entry.get("corrected")
+    if not corrected or corrected.get("delta") is None:
+        return {}
+    return {
+        "original_refusal_rate": corrected.get("original_refusal_rate"), "suspect_refusal_rate": corrected.get("suspect_refusal_rate"),
+        "delta": corrected.get("delta"), "p_adjusted": corrected.get("p_adjusted"), "verdict": corrected.get("verdict") or entry.get("verdict"),
+    }
 
 
 def _float(value: Any) -> float | None:
@@ -255,6 +274,8 @@ def audit_one(
     log_dir, report_dir = suspect_dirs(config, spec, item.number)
     settings = config.audit
     report_options: dict[str, Any] = {"show_harmful": settings.show_harmful}
+    if spec in config.reviews:  # a person reviewed this suspect's audit: verdicts corrected for the judge's errors
+        report_options["review"] = str(config.reviews[spec])
     if settings.thresholds:
         report_options["thresholds"] = dict(settings.thresholds)
     options = AuditOptions(
