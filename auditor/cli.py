@@ -13,7 +13,7 @@ import os
 import sys
 
 from auditor import __version__
-from auditor.errors import AuditorError
+from auditor.errors import AuditInterrupted, AuditorError
 
 # Modules under auditor.commands, in the order `auditor --help` lists them.
 COMMAND_MODULES: list[str] = [
@@ -29,8 +29,15 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (what is wrong and where to look), exit 2; subcommands inherit it."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="auditor",
         description="Audit a suspected distilled copy of a model for lost safety guardrails.",
     )
@@ -48,15 +55,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `auditor` console script."""
+    """Entry point of the `auditor` console script (argv None: this process is the command itself)."""
+    code = _main(argv)
+    if argv is None:
+        # Exiting: skip the interpreter's final garbage collection over Inspect's and pandas' objects,
+        # which took 5 s after an interrupted audit on a loaded 2-core machine (the logs are already written).
+        import gc
+
+        gc.freeze()
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     os.environ.setdefault("INSPECT_DISPLAY", "plain")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a one-line usage error (Parser.error): a code, not an exception
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
         code = args.func(args)
+    except AuditInterrupted as exc:
+        print(f"auditor: {exc}", file=sys.stderr)
+        return exc.exit_code
     except AuditorError as exc:
         print(f"auditor: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -66,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("auditor: interrupted; finished samples are kept in the log directory and a rerun resumes from them", file=sys.stderr)
+        # outside an audit's model calls (an audit raises AuditInterrupted with its count)
+        print("auditor: interrupted; nothing written so far is lost: rerun the same command to resume", file=sys.stderr)
         return 130
     return int(code or 0)
 

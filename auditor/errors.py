@@ -24,3 +24,13 @@ class SuiteError(AuditorError):
 
 class ConfigError(AuditorError):
     """A model spec, key, option or config file is wrong."""
+
+
+class AuditInterrupted(AuditorError):
+    """Ctrl-C or SIGTERM stopped an audit; its finished samples are in the logs (exit 130, like a shell)."""
+
+    exit_code = 130
+
+    def __init__(self, kept: int) -> None:
+        super().__init__(f"interrupted: {kept} samples kept; rerun the same command to resume")
+        self.kept = kept

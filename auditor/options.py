@@ -66,3 +66,50 @@ def choose_judge(judge: str | None) -> JudgeChoice:
             raise ConfigError(f"--judge {judge}: the LLM judge is not available in this installation")
         return JudgeChoice("llm", grader=resolve_model(judge))
     raise ConfigError(f"unknown judge '{judge}': use one of {', '.join(JUDGES)} or a grader model spec such as openai/gpt-4o")
+
+
+# Whole-number options and the least value each accepts (0 connections would wait forever;
+# a negative limit would mean "all but the last N" to Inspect; 0 samples is no audit at all).
+POSITIVE_OPTIONS: dict[str, str] = {
+    "limit": "--limit",
+    "max_connections": "--max-connections",
+    "max_samples": "--max-samples",
+    "jailbreak_per_category": "--jailbreak-per-category",
+}
+
+
+def check_positive(value: object, flag: str) -> None:
+    """A whole number of at least 1 (None: not given), else a one-line ConfigError naming the flag."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{flag} must be a whole number of at least 1, got {value!r}")
+
+
+def check_output_dir(path: Path | None, flag: str) -> None:
+    """A folder that exists or can be created (not an existing file, not under one, writable)."""
+    if path is None or "://" in str(path):  # an fsspec URL (s3://...): its store says what it can hold
+        return
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{flag} {path} is an existing file; name a folder (it is created if missing)")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"{flag} {path}: {existing} is a file, so the folder cannot be created there; name another folder")
+    import os
+
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"{flag} {path}: {existing} is not writable; name a folder you can write to")
+
+
+def check_options(options: AuditOptions) -> None:
+    """Range- and path-check an audit's options before anything runs (CLI flags and schedule configs alike)."""
+    for name, flag in POSITIVE_OPTIONS.items():
+        check_positive(getattr(options, name), flag)
+    if not options.suites:
+        raise ConfigError("no suite to audit; pass --suite NAME_OR_FILE (see `auditor suites`)")
+    check_output_dir(options.out_dir, "--out")
+    check_output_dir(options.log_dir, "--log-dir")
+    check_output_dir(options.original_log_dir, "original log folder")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,7 @@ class ServerState:
     answered: Counter = field(default_factory=Counter)  # (model, prompt) -> answers fully sent
     list_requests: int = 0
     stall_after: int | None = None  # chat requests beyond this many wait for `release`
+    delay: float = 0.0  # seconds each chat answer takes (a slow provider, for the interrupt tests)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     webhook_posts: list[dict[str, Any]] = field(default_factory=list)
@@ -113,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
             number = sum(self.state.chat_counts.values())
         if self.state.stall_after is not None and number > self.state.stall_after:
             self.state.release.wait(timeout=60)
+        if self.state.delay:
+            time.sleep(self.state.delay)
         text = _answer(self.state.models[model], prompt)
         try:
             self._send(200, {

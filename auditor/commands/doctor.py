@@ -15,6 +15,7 @@ import asyncio
 import os
 from pathlib import Path
 
+from auditor.commands.argtypes import positive_float, positive_int
 from auditor.errors import AuditorError
 from auditor.models.requirements import requirement_problems, requirements
 
@@ -154,14 +155,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--suspect", help="the suspected copy (Inspect model spec or preset name)")
     parser.add_argument("--judge", default=None, help="judge name, or a grader model spec for the LLM judge")
     parser.add_argument("--suite", action="append", help="suite(s) the audit will run (default: core)")
-    parser.add_argument("--limit", type=int, default=None, help="at most this many samples per task, as for `auditor audit`")
+    parser.add_argument("--limit", type=positive_int, default=None, help="at most this many samples per task, as for `auditor audit`")
     parser.add_argument("--categories", default=None, help="comma-separated categories, as for `auditor audit`")
     parser.add_argument("--language", default=None, help="only prompts in this language")
     parser.add_argument("--tasks", default=None, help="extra tasks, comma-separated, as for `auditor audit`")
     parser.add_argument("--live", action="store_true", help="send one tiny request per model (a few tokens, billed)")
     parser.add_argument("--offline", action="store_true", help="skip network checks (base URL probes)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each network check (default 30)")
+    parser.add_argument("--timeout", type=positive_float, default=30.0, help="seconds to wait for each network check (default 30)")
     parser.add_argument("--prices", type=Path, default=None, help="JSON or TOML price table overriding the built-in one (USD per million tokens)")
-    parser.add_argument("--output-tokens", type=int, default=None, help="assumed answer length for the estimate (default 500)")
-    parser.add_argument("--max-tokens", type=int, default=None, help="the max_tokens the audit will use, if any (caps the answer estimate)")
+    parser.add_argument("--output-tokens", type=positive_int, default=None, help="assumed answer length for the estimate (default 500)")
+    parser.add_argument("--max-tokens", type=positive_int, default=None, help="the max_tokens the audit will use, if any (caps the answer estimate)")
     parser.set_defaults(func=run)

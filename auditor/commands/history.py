@@ -8,6 +8,7 @@ from dataclasses import asdict
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from auditor.commands.argtypes import positive_int
 from auditor.errors import AuditorError
 
 
@@ -68,8 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("history", help="list the audits a schedule config has recorded")
     parser.add_argument("config", type=Path, help="schedule config (.toml)")
     parser.add_argument("--suspect", default=None, help="only suspects matching this glob (e.g. '*deepseek*')")
-    parser.add_argument("--limit", type=int, default=None, help="at most this many audits (newest first)")
-    parser.add_argument("--audit", type=int, default=None, help="show one audit with its per-category results")
+    parser.add_argument("--limit", type=positive_int, default=None, help="at most this many audits (newest first)")
+    parser.add_argument("--audit", type=positive_int, default=None, help="show one audit with its per-category results")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--write-index", action="store_true", help="rebuild the index page from the history")
     parser.set_defaults(func=run)

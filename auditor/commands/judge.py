@@ -18,7 +18,6 @@ from typing import Any, Sequence, TextIO
 from auditor.errors import ConfigError
 from auditor.judges import DEFAULT_JUDGE, JUDGES, get_judge
 from auditor.judges.base import JudgeInput, Judgement
-from auditor.judges.features import language_of
 from auditor.judges.records import read_rows, require_columns, text_or_none
 
 RESPONSE_COLUMNS = ("response", "Response", "completion", "output")
@@ -70,6 +69,13 @@ def load_items(args: argparse.Namespace, extra: Sequence[tuple[str, str | None]]
             variant=variant.strip().lower() if variant else None,
         ))
     return rows, items, response_col
+
+
+def language_of(text: str) -> str:
+    """The judge's language detection, imported on use (it loads numpy/mmh3; `auditor --help` should not)."""
+    from auditor.judges.features import language_of as detect
+
+    return detect(text)
 
 
 def judgement_record(index: int, judgement: Judgement, response: str | None) -> dict[str, Any]:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.audit import add_common_report_args, default_out_dir, fail_on_exit, report_options
+from auditor.commands.audit import add_common_report_args, default_out_dir, fail_on_exit, incomplete_exit, report_options
+from auditor.errors import ConfigError
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditor.audit import build_outputs  # imports Inspect: only when reporting
-    from auditor.options import AuditOptions
+    from auditor.options import AuditOptions, check_output_dir
     from auditor.models.presets import resolve_model
 
+    if not args.log_dir.is_dir():
+        what = "is a file" if args.log_dir.exists() else "does not exist"
+        raise ConfigError(f"log folder {args.log_dir} {what}; pass the folder an audit wrote its logs to (its --log-dir, by default OUT/logs)")
     out_dir = args.out or default_out_dir()
+    check_output_dir(out_dir, "--out")
+    from auditor.audit import build_outputs  # imports Inspect: only when reporting
+
     original, suspect = resolve_model(args.original), resolve_model(args.suspect)
     options = AuditOptions(
         original=original, suspect=suspect, log_dir=args.log_dir, out_dir=out_dir,
@@ -24,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"auditor: {len(paired.paired)} samples paired, {len(paired.unpaired)} unpaired")
     for kind, path in result["_outputs"].items():
         print(f"auditor: wrote {kind}: {path}")
-    return fail_on_exit(result.get("data", {}), args.fail_on)
+    return incomplete_exit(result.get("problem")) or fail_on_exit(result.get("data", {}), args.fail_on)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

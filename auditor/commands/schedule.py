@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from auditor.commands.argtypes import positive_int
 from auditor.errors import AuditorError, ConfigError
 
 DISPLAYS = ["full", "rich", "plain", "log", "none"]
@@ -95,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve = actions.add_parser("serve", help="run passes on the config's cron schedule until stopped")
     serve.add_argument("config", type=Path, help="schedule config (.toml)")
     serve.add_argument("--run-now", action="store_true", help="run a pass at once, then follow the schedule")
-    serve.add_argument("--max-passes", type=int, default=None, help="stop after this many passes (exit code: the most severe pass)")
+    serve.add_argument("--max-passes", type=positive_int, default=None, help="stop after this many passes (exit code: the most severe pass)")
     serve.add_argument("--display", default="none", choices=DISPLAYS, help="Inspect progress display (default: none)")
     serve.set_defaults(func=_serve)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.tasks.attacks import ATTACKS
 from auditor.errors import SuiteError
-from auditor.tasks.identity import IDENTITY_SUITE
-from auditor.suites.builtin import builtin_suites
+from auditor.suites.builtin import IDENTITY_SUITE, builtin_suites
+from auditor.tasks.attacks.variants import ATTACKS  # plain data: listing it imports no Inspect
 
 
 def _identity_count() -> str:

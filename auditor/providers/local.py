@@ -14,10 +14,12 @@ GGUF is loaded once per process however many Inspect `Model`s point at it.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ from inspect_ai.model import (
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from auditor.errors import ConfigError
+from auditor.interrupts import stop_requested
 from auditor.models.probe import check_memory
 from auditor.models.requirements import LOCAL_INSTALL
 
@@ -49,6 +52,7 @@ LOCAL_MODELS: dict[str, tuple[str, str, str]] = {
 # Inspect sends no max_tokens unless the user sets one; a CPU model needs a bound.
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_CONTEXT = 4096
+STOP_GRACE_SECONDS = 30  # see LocalModelAPI.generate: how long a stopped request waits for the audit's cancellation
 
 
 BYTES_PER_THREAD = 256 * 1024 * 1024
@@ -143,11 +147,29 @@ def import_llama() -> Any:
 
 @dataclass
 class LoadedModel:
-    """A llama.cpp model in memory and the lock every call on it takes."""
+    """A llama.cpp model in memory, the lock every call on it takes, and its greedy answers so far.
+
+    Greedy decoding (temperature 0, fixed seed) gives the same answer to the same request,
+    so an identical request is answered from `answers` instead of being generated again.
+    Two Inspect models over one GGUF (the offline default's `guarded/local/smollm2` and
+    `local/smollm2`) then generate each prompt once, and their answers are identical
+    by construction: any difference between them is the guard's.
+    """
 
     path: Path
     llama: Any
     lock: threading.Lock
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+ANSWER_CACHE_SIZE = 10_000  # greedy answers kept per loaded model (a few KB each)
+
+
+def _answer_key(messages: list[dict[str, str]], params: dict[str, Any]) -> str | None:
+    """The cache key of a deterministic request (greedy, fixed seed), None when sampling."""
+    if params.get("temperature", 0.0) != 0.0:
+        return None
+    return json.dumps([messages, params], sort_keys=True, ensure_ascii=False)
 
 
 _LOADED: dict[tuple[str, int, int], LoadedModel] = {}
@@ -249,10 +271,33 @@ class LocalModelAPI(ModelAPI):
             params["presence_penalty"] = config.presence_penalty
         return params
 
-    def _complete(self, messages: list[dict[str, str]], params: dict[str, Any]) -> dict[str, Any]:
+    def _complete(self, messages: list[dict[str, str]], params: dict[str, Any], stop: threading.Event) -> dict[str, Any] | None:
+        """One chat completion in this worker thread; None when the request was cancelled before or while it ran.
+
+        llama.cpp cannot be interrupted from outside, so the cancellation is checked before
+        generation starts and after every token (`stopping_criteria`): Ctrl-C or SIGTERM
+        ends a local answer within one token instead of after the whole answer.
+        """
         loaded = self.loaded()
+
+        def cancelled(*_: Any) -> bool:
+            return stop.is_set() or stop_requested()
+
+        key = _answer_key(messages, params)
         with loaded.lock:
-            return loaded.llama.create_chat_completion(messages=messages, **params)
+            if key is not None and key in loaded.answers:
+                return copy.deepcopy(loaded.answers[key])
+            if cancelled():
+                return None
+            criteria = import_llama().StoppingCriteriaList([cancelled])
+            result = loaded.llama.create_chat_completion(messages=messages, stopping_criteria=criteria, **params)
+            if cancelled():
+                return None
+            if key is not None:
+                if len(loaded.answers) >= ANSWER_CACHE_SIZE:
+                    loaded.answers.pop(next(iter(loaded.answers)))
+                loaded.answers[key] = copy.deepcopy(result)
+        return result
 
     async def generate(
         self,
@@ -263,16 +308,24 @@ class LocalModelAPI(ModelAPI):
     ) -> ModelOutput:
         messages = llama_messages(input)
         params = self._params(config)
+        stop = threading.Event()
         try:
-            result = await anyio.to_thread.run_sync(self._complete, messages, params)
-        except ValueError as exc:
-            if "exceed context window" in str(exc):
-                output = ModelOutput.from_content(
-                    model=f"local/{self.model_name}", content="", stop_reason="model_length", error=str(exc)
-                )
-                output.usage = ModelUsage(input_tokens=0, output_tokens=0, total_tokens=0)
-                return output
-            raise
+            # abandon_on_cancel: a cancelled audit does not wait for the answer; `stop` ends the thread's generation
+            result = await anyio.to_thread.run_sync(self._complete, messages, params, stop, abandon_on_cancel=True)
+        except BaseException as exc:
+            stop.set()
+            if not isinstance(exc, ValueError) or "exceed context window" not in str(exc):
+                raise
+            output = ModelOutput.from_content(
+                model=f"local/{self.model_name}", content="", stop_reason="model_length", error=str(exc)
+            )
+            output.usage = ModelUsage(input_tokens=0, output_tokens=0, total_tokens=0)
+            return output
+        if result is None:
+            # SIGTERM stopped the answer before Inspect's cancellation reached this request: wait for the
+            # cancellation (it is on its way) so that a cut-off answer is never recorded as finished
+            with anyio.fail_after(STOP_GRACE_SECONDS):
+                await anyio.sleep_forever()
         choice = result["choices"][0]
         text = choice["message"].get("content") or ""
         output = ModelOutput.from_content(

@@ -27,7 +27,7 @@ from typing import Any, Callable
 from filelock import FileLock, Timeout
 
 from auditor import __version__
-from auditor.errors import AuditorError
+from auditor.errors import AuditInterrupted, AuditorError
 from auditor.schedule.config import FAIL_ON, ScheduleConfig, resolve_webhook
 from auditor.schedule.discovery import Candidate, discover
 from auditor.schedule.family import model_family
@@ -201,10 +201,11 @@ class PassResult:
 
     @property
     def exit_code(self) -> int:
-        if any(a.gated for a in self.audits):
-            return 3
+        # an incomplete pass is exit 2 even when another audit failed the gate: 3 means "complete, and the gate failed"
         if self.errors or any(a.error for a in self.audits):
             return 2
+        if any(a.gated for a in self.audits):
+            return 3
         return 0
 
 
@@ -304,6 +305,8 @@ def audit_one(
     started = utcnow()
     try:
         result = run_audit(options)
+    except AuditInterrupted:
+        raise  # Ctrl-C or SIGTERM stops the whole pass (exit 130); the next pass resumes from the logs
     except AuditorError as exc:
         outcome.error = f"{spec}: {exc}"
         return outcome

@@ -19,6 +19,7 @@ BUILTIN_SUITES: dict[str, str] = {
 }
 
 DEFAULT_SUITE = "core"
+IDENTITY_SUITE = "identity"  # the identity probes (`--tasks identity`)
 
 
 PACKAGED_DATASETS = Path(__file__).resolve().parents[1] / "datasets"  # in a built wheel (setup.py copies them)

@@ -22,14 +22,13 @@ from auditor.tasks.identity_claims import LABELS, extract_identity
 from auditor.judges.base import pre_judge
 from auditor.judges.scorer import judge_input_from_state
 from auditor.models.screened import screened_generate  # generate() that records provider blocks as content_filter
-from auditor.suites.builtin import suite_label
+from auditor.suites.builtin import IDENTITY_SUITE, suite_label
 from auditor.suites.loader import load_suite
-from auditor.tasks.common import suite_samples
+from auditor.tasks.common import clean_task_errors, suite_samples
 
 if TYPE_CHECKING:
     from auditor.options import AuditOptions, JudgeChoice
 
-IDENTITY_SUITE = "identity"
 SCORER_NAME = "identity_claim"
 
 
@@ -102,6 +101,7 @@ def identity_claim():
 
 
 @task
+@clean_task_errors
 def identity(suite: str = IDENTITY_SUITE, language: str | None = None) -> Task:
     """Identity probes (default: the built-in `identity` suite), scored by the claimed developer/family."""
     records = load_suite(suite, language=language)

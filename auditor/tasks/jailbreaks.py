@@ -24,7 +24,7 @@ from auditor.models.screened import screened_generate  # generate() that records
 from auditor.suites.builtin import DEFAULT_SUITE, suite_label
 from auditor.suites.loader import load_suite
 from auditor.suites.schema import SuiteRecord
-from auditor.tasks.common import as_list, record_metadata
+from auditor.tasks.common import as_list, clean_task_errors, record_metadata
 
 if TYPE_CHECKING:
     from auditor.options import AuditOptions, JudgeChoice
@@ -67,7 +67,21 @@ def jailbreak_samples(
     return samples
 
 
+def _per_category(value: object) -> int | None:
+    """`per_category` as a whole number of at least 1 (`-T per_category=5` arrives as 5 or "5")."""
+    if value is None:
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if number < 1 or isinstance(value, bool):
+        raise SuiteError(f"per_category must be a whole number of at least 1, got {value!r}")
+    return number
+
+
 @task
+@clean_task_errors
 def jailbreaks(
     suite: str = DEFAULT_SUITE,
     categories: str | list[str] | None = None,
@@ -87,9 +101,7 @@ def jailbreaks(
     records = load_suite(suite, categories=as_list(categories), language=language, variants=["harmful"])
     if not records:
         raise SuiteError(f"{suite}: no harmful prompts to attack (jailbreaks only wraps harmful prompts)")
-    if per_category is not None and int(per_category) < 1:
-        raise SuiteError(f"per_category must be at least 1 (got {per_category})")
-    records = interleave_by_category(records, int(per_category) if per_category is not None else None)
+    records = interleave_by_category(records, _per_category(per_category))
     supplied = load_translations(translations) if translations else {}
     label = suite_label(suite)
     return Task(

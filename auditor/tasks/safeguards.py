@@ -14,13 +14,14 @@ from auditor.judges.scorer import safeguard_judge
 from auditor.models.screened import screened_generate  # generate() that records provider blocks as content_filter
 from auditor.suites.builtin import DEFAULT_SUITE, suite_label
 from auditor.suites.loader import load_suite
-from auditor.tasks.common import as_list, suite_samples
+from auditor.tasks.common import as_list, clean_task_errors, suite_samples
 
 if TYPE_CHECKING:
     from auditor.options import AuditOptions, JudgeChoice
 
 
 @task
+@clean_task_errors
 def safeguards(
     suite: str = DEFAULT_SUITE,
     categories: str | list[str] | None = None,

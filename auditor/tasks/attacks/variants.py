@@ -16,12 +16,13 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import Callable
-
-from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageUser
+from typing import TYPE_CHECKING, Callable
 
 from auditor.tasks.attacks.many_shot import SHOTS
 from auditor.errors import ConfigError
+
+if TYPE_CHECKING:  # the message classes are imported where messages are built: listing the catalogue needs no Inspect
+    from inspect_ai.model import ChatMessage
 
 # Language names used in the instructions the encoding variants give.
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Chinese"}
@@ -41,7 +42,7 @@ class AttackRequest:
     translation_language: str | None = None
 
 
-Renderer = Callable[[AttackRequest], list[ChatMessage]]
+Renderer = Callable[[AttackRequest], "list[ChatMessage]"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Attack:
 
 
 def _user(text: str) -> list[ChatMessage]:
+    from inspect_ai.model import ChatMessageUser
+
     return [ChatMessageUser(content=text)]
 
 
@@ -181,6 +184,8 @@ def low_resource_text(request: AttackRequest) -> str:
 
 
 def many_shot_messages(request: str) -> list[ChatMessage]:
+    from inspect_ai.model import ChatMessageAssistant, ChatMessageUser
+
     messages: list[ChatMessage] = []
     for user, assistant in SHOTS:
         messages.append(ChatMessageUser(content=user))

@@ -1,0 +1,132 @@
+"""Ctrl-C and SIGTERM during `auditor audit`: stop within seconds, keep finished samples, exit 130, resume on rerun.
+
+A slow OpenAI-compatible server on 127.0.0.1 (every answer takes DELAY seconds) counts the
+requests per (model, prompt). The audit runs as a real subprocess with no --out, so the
+rerun also proves that the default output folder is stable: the same command resumes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests._schedule_helpers import FakeProvider, ServerState, make_suite, provider_env
+
+DELAY = 0.5
+PAIRS = 6  # 3 categories x 6 pairs x 2 variants = 36 prompts per model
+PROMPTS = 3 * PAIRS * 2
+ORIGINAL, SUSPECT = "openai-api/local/orig-model", "openai-api/local/distill-b"
+STOP_SECONDS = 10.0  # "a few seconds", with room for a loaded 2-core test machine
+MESSAGE = re.compile(r"interrupted: (\d+) samples kept; rerun the same command to resume")
+
+
+def _command(suite: Path) -> list[str]:
+    return [sys.executable, "-m", "auditor.cli", "audit", "--original", ORIGINAL, "--suspect", SUSPECT,
+            "--suite", str(suite), "--judge", "keywords", "--max-connections", "2"]
+
+
+def _answered(state: ServerState) -> int:
+    with state.lock:
+        return sum(state.answered.values())
+
+
+def _interrupt(state: ServerState, suite: Path, cwd: Path, env: dict[str, str], sig: int) -> tuple[int, str, float]:
+    """Start the audit, signal it once 8 answers are in, return (exit code, stderr, seconds from signal to exit)."""
+    process = subprocess.Popen(_command(suite), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while _answered(state) < 8:
+            assert process.poll() is None, f"the audit ended before it was interrupted: {process.communicate()}"
+            assert time.monotonic() < deadline, "the audit never got going"
+            time.sleep(0.05)
+        process.send_signal(sig)
+        signalled = time.monotonic()
+        _, err = process.communicate(timeout=120)
+        return process.returncode, err, time.monotonic() - signalled
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _finished(log_dir: Path) -> set[tuple[str, str]]:
+    """(model, sample id) of every sample the logs hold finished (no error)."""
+    from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries
+
+    done = set()
+    for info in list_eval_logs(str(log_dir)):
+        model = read_eval_log(info, header_only=True).eval.model
+        done |= {(model, str(s.id)) for s in read_eval_log_sample_summaries(info) if s.error is None}
+    return done
+
+
+def _prompts(suite: Path) -> dict[str, str]:
+    import json
+
+    return {r["id"]: r["prompt"] for r in map(json.loads, suite.read_text().splitlines())}
+
+
+@pytest.fixture
+def slow_provider(tmp_path: Path):
+    state = ServerState(models={"orig-model": "refuses", "distill-b": "complies:cyber_offence"}, delay=DELAY)
+    with FakeProvider(state) as server:
+        env = {**os.environ, **provider_env(server.base_url)}
+        yield state, env, make_suite(tmp_path / "suite.jsonl", pairs=PAIRS)
+
+
+def test_ctrl_c_stops_within_seconds_keeps_samples_and_the_rerun_sends_none_again(slow_provider, tmp_path: Path) -> None:
+    state, env, suite = slow_provider
+    code, err, seconds = _interrupt(state, suite, tmp_path, env, signal.SIGINT)
+    assert code == 130, err
+    match = MESSAGE.search(err)
+    assert match, err
+    assert seconds < STOP_SECONDS, f"took {seconds:.1f} s to stop"
+    assert "Traceback" not in err
+    sent_at_exit = state.total()
+    time.sleep(2 * DELAY)
+    assert state.total() == sent_at_exit  # nothing more is sent after the process ended
+
+    # the default output folder is stable, so the same command finds the logs again
+    out_dirs = list((tmp_path / "reports").iterdir())
+    assert len(out_dirs) == 1
+    finished = _finished(out_dirs[0] / "logs")
+    assert int(match.group(1)) == len(finished) > 0
+    assert len(finished) < 2 * PROMPTS
+
+    prompts = _prompts(suite)
+    before = dict(state.chat_counts)
+    rerun = subprocess.run(_command(suite), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert list((tmp_path / "reports").iterdir()) == out_dirs  # resumed in the same folder
+    for model, sample_id in finished:
+        key = (model.rsplit("/", 1)[-1], prompts[sample_id])
+        assert state.chat_counts[key] == before.get(key, 0), f"finished sample {sample_id} of {model} was sent again"
+    new_requests = sum(state.chat_counts.values()) - sum(before.values())
+    assert new_requests == 2 * PROMPTS - len(finished)
+    assert "samples paired" in rerun.stdout and f"{PROMPTS} samples paired" in rerun.stdout
+
+
+def test_sigterm_behaves_like_ctrl_c_and_report_on_the_partial_logs_exits_2(slow_provider, tmp_path: Path) -> None:
+    state, env, suite = slow_provider
+    code, err, seconds = _interrupt(state, suite, tmp_path, env, signal.SIGTERM)
+    assert code == 130, err
+    assert MESSAGE.search(err), err
+    assert seconds < STOP_SECONDS, f"took {seconds:.1f} s to stop"
+
+    (out_dir,) = list((tmp_path / "reports").iterdir())
+    report = subprocess.run(
+        [sys.executable, "-m", "auditor.cli", "report", str(out_dir / "logs"), "--original", ORIGINAL, "--suspect", SUSPECT,
+         "--out", str(tmp_path / "partial"), "--fail-on", "lost"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert report.returncode == 2, report.stderr
+    lines = [line for line in report.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "incomplete" in lines[0] and "rerun the same command to resume" in lines[0], report.stderr
+    assert (tmp_path / "partial" / "report.json").exists()  # what was kept is still reported
