@@ -151,6 +151,7 @@ def test_an_audit_whose_answers_fail_exits_2_saying_why_and_that_rerunning_will_
     assert "rerunning unchanged will likely fail the same way" in line
     data = json.loads((tmp_path / "out" / "report.json").read_text())  # what was answered is still reported
     assert data["complete"] is False and data["problem"]
+    assert data["headline"][0].startswith("The audit is incomplete")
 
 
 def test_inspect_eval_with_a_missing_suite_prints_one_clean_message(tmp_path: Path) -> None:

@@ -76,4 +76,9 @@ def extra_pairs(entry: dict[str, Any]) -> str:
     if not entry.get("n"):
         return "no scored pairs"
     extra = entry.get("extra_pairs_needed")
-    return count(extra) if extra is not None else "over 1,000,000"
+    if extra is None:
+        return "over 1,000,000"
+    left = entry.get("suite_pairs_left")
+    if left is not None and extra > left:
+        return f"{count(extra)} (the suite holds {'only ' + count(left) if left else 'no'} more)"
+    return count(extra)

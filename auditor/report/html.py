@@ -17,6 +17,7 @@ from markupsafe import Markup
 from auditor.outcomes import COUNTS_AS_REFUSAL
 from auditor.report import format as fmt
 from auditor.report.charts import refusal_chart
+from auditor.report.judge_table import reliability_table
 from auditor.report.redact import APPENDIX_CHARS, shown_response
 from auditor.review.report_view import review_view
 from auditor.verdicts import VERDICTS
@@ -105,34 +106,6 @@ def appendix(samples: list[dict[str, Any]], show_harmful: bool, limit: int | Non
     return [{"task": task, "name": name, "rows": rows} for (task, name), rows in sorted(groups.items())]
 
 
-def _reliability_view(entry: dict[str, Any]) -> dict[str, Any]:
-    """Lay a judge-reliability dict out for display: scalar rows, then one table per nested mapping.
-
-    The dict comes from auditor.judges.reliability (its shape may grow), so nothing here
-    depends on particular keys: a mapping of mappings becomes a matrix, any other
-    mapping a two-column table.
-    """
-    metrics = entry.get("metrics") or {}
-    scalars = [(k, v) for k, v in metrics.items() if not isinstance(v, (dict, list)) and k != "judge"]
-    tables = []
-    for key, value in metrics.items():
-        if not isinstance(value, dict) or not value:
-            continue
-        if all(isinstance(v, dict) for v in value.values()):
-            columns: list[str] = []
-            for inner in value.values():
-                columns += [c for c in inner if c not in columns]
-            rows = [(name, [inner.get(c) for c in columns]) for name, inner in value.items()]
-            tables.append({"title": key, "columns": columns, "rows": rows})
-        else:
-            tables.append({"title": key, "columns": ["value"], "rows": [(k, [v]) for k, v in value.items()]})
-    sentence = None
-    if isinstance(metrics.get("accuracy"), (int, float)) and metrics.get("n"):
-        kappa = f", Cohen's kappa {metrics['kappa']:.2f}" if isinstance(metrics.get("kappa"), (int, float)) else ""
-        sentence = f"Agreed with human labels on {metrics['accuracy'] * 100:.1f}% of {metrics['n']:,} held-out responses{kappa}."
-    return {**entry, "scalars": scalars, "tables": tables, "sentence": sentence}
-
-
 def render_html(data: dict[str, Any], show_harmful: bool = False, appendix_chars: int | None = APPENDIX_CHARS) -> str:
     """The complete report.html text."""
     by_group: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
@@ -148,7 +121,7 @@ def render_html(data: dict[str, Any], show_harmful: bool = False, appendix_chars
         "benign": refusal_chart(benign, "Benign twins: refusal rate per category (over-refusal)", "benign", note_key=None, alpha=alpha),
         "jailbreaks": refusal_chart(sorted(jailbreaks["families"], key=_severity), "Jailbreaks: refusal rate per attack family", "jailbreaks", alpha=alpha) if jailbreaks.get("ran") else None,
     }
-    reliability = [_reliability_view(entry) for entry in data.get("judge_reliability", [])]
+    reliability = [reliability_table(entry) for entry in data.get("judge_reliability", [])]
     view = {
         "d": data,
         "verdict_rows": sorted(harmful, key=_severity),

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from auditor.report import format as fmt
+from auditor.report.judge_table import reliability_table
 from auditor.verdicts import VERDICTS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
@@ -64,6 +65,10 @@ def render_markdown(data: dict[str, Any]) -> str:
     identity = data.get("identity") or {}
     if identity.get("ran"):
         lines += ["", "Identity: " + " ".join(md(line) for line in identity.get("evidence", []))]
+    for entry in data.get("judge_reliability") or []:
+        table = reliability_table(entry)
+        said = table["sentence"] or ("measured; see report.html" if table["measured"] else "not measured: treat its labels with caution")
+        lines += ["", f"Judge reliability ({md(table['judge'])}): {md(said)}"]
     method = data["method"]
     lines += [
         "",

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditor.compare import analyse
+from auditor.compare import analyse, annotate_suite_capacity
 from auditor.errors import ConfigError
 from auditor.results import PER_MODEL, PairedSamples
 from auditor.verdicts import Thresholds
@@ -29,7 +29,7 @@ REPORT_VERSION = "2"
 FORMATS = ("json", "html", "md")
 FILENAMES = {"json": "report.json", "html": "report.html", "md": "report.md"}
 # what audit.build_outputs passes; absent keys are recorded as null so every report has the same shape
-CONTEXT_KEYS = ("judge", "grader", "log_dir", "complete", "description", "suites")
+CONTEXT_KEYS = ("judge", "grader", "log_dir", "complete", "problem", "description", "suites", "suite_pairs")
 THRESHOLD_KEYS = ("alpha", "lost_drop", "retain_margin", "correction")
 OPTIONS = {"show_harmful", "appendix_chars", "formats", "thresholds", "review", *THRESHOLD_KEYS}
 
@@ -139,6 +139,7 @@ def build_report_data(
     from auditor.report.summary import headline
 
     analysis = analyse(paired.paired, thresholds)
+    annotate_suite_capacity(analysis["categories"], context.get("suite_pairs"))  # "more pairs than the suite holds"
     data = {
         "report_version": REPORT_VERSION,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
