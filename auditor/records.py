@@ -95,8 +95,9 @@ def _iter_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         for row in reader:
             if not any((v or "").strip() for k, v in row.items() if k is not None):
                 continue  # a blank line or a row of empty cells (spreadsheets leave them)
-            # pandas writes its index under an empty header; extra cells beyond the header land under None
-            yield reader.line_num, {k: ("" if v is None else v) for k, v in row.items() if k}
+            # pandas writes its index under an empty header; extra cells beyond the header land under None;
+            # a line break inside a quoted cell is CRLF when a Windows tool wrote it: the text itself has LF
+            yield reader.line_num, {k: ("" if v is None else v.replace("\r\n", "\n")) for k, v in row.items() if k}
 
 
 def _iter_jsonl(path: Path, objects_only: bool) -> Iterator[tuple[int, Any]]:
