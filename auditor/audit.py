@@ -72,7 +72,12 @@ def run_audit(options: AuditOptions) -> AuditResult:
     runs = eval_runs(options, original, suspect)
     with sigterm_as_interrupt():
         try:
-            success, logs = _run_all(tasks, runs, judge, options)
+            if options.sequential:  # rounds of eval_sets; each category stops once decided (auditor.sequential)
+                from auditor.sequential import run_rounds
+
+                success, logs = run_rounds(options, original, suspect, judge, runs)
+            else:
+                success, logs = _run_all(tasks, runs, judge, options)
         except KeyboardInterrupt:
             raise interrupted(log_dir for log_dir, _ in runs) from None
     report = build_outputs(options.log_dir, original, suspect, options.out_dir, options, judge, logs=logs, complete=success or None)

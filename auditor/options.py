@@ -41,6 +41,8 @@ class AuditOptions:
     report_options: dict[str, Any] = field(default_factory=dict)
     eval_args: dict[str, Any] = field(default_factory=dict)
     preflight: bool = True
+    # Send each category's pairs in rounds and stop it once an always-valid test decides it (auditor.rounds)
+    sequential: bool = False
 
 
 @dataclass

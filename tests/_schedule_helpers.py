@@ -132,6 +132,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 refuses connections when many tasks run at once
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys

@@ -85,6 +85,8 @@ def stable_out_dir(original: str, suspect: str, args: argparse.Namespace) -> Pat
         for key in ("suite", "judge", "limit", "categories", "language", "tasks", "attacks", "jailbreak_per_category")
     }
     selection["suite"] = [str(Path(s).resolve()) if Path(s).exists() else s for s in (selection["suite"] or ["core"])]
+    if getattr(args, "sequential", False):  # only when set, so fixed-sample audits keep their folders
+        selection["sequential"] = True
     digest = hashlib.sha256(json.dumps([original, suspect, selection], sort_keys=True).encode("utf-8")).hexdigest()[:8]
     return Path("reports") / f"{_slug(suspect)}-vs-{_slug(original)}-{digest}"
 
@@ -117,8 +119,10 @@ def run(args: argparse.Namespace) -> int:
         display=args.display,
         description=description,
         report_options=chosen_report_options,
+        sequential=args.sequential,
     )
     check_options(options)
+    check_sequential_folder(options)
     if description is not None:
         print(f"auditor: no models named; running the offline default: {description}")
     if args.out is None:
@@ -134,7 +138,25 @@ def run(args: argparse.Namespace) -> int:
     print(f"auditor: {len(paired.paired)} samples paired, {len(paired.unpaired)} unpaired; logs in {result.log_dir}")
     for kind, path in result.outputs.items():
         print(f"auditor: wrote {kind}: {path}")
+    sequential = (result.report.get("data") or {}).get("sequential")
+    if sequential:
+        print(f"auditor: sequential: {sequential['queries_used']:,} of {sequential['queries_fixed']:,} prompts of the fixed-sample audit ({sequential['share_of_fixed']:.0%}) in {sequential['rounds']} round(s)")
     return incomplete_exit(result.problem if not result.complete else None) or fail_on_exit(result.report.get("data", {}), args.fail_on)
+
+
+def check_sequential_folder(options) -> None:
+    """--sequential: check its options now; either way, never mix a sequential and a fixed-sample audit in one log folder."""
+    from auditor.rounds import STATE_FILE
+
+    log_dir = Path(options.log_dir)
+    if options.sequential:
+        from auditor.sequential import check_sequential
+
+        check_sequential(options)
+        if not (log_dir / STATE_FILE).exists() and log_dir.is_dir() and any(log_dir.rglob("*.eval")):
+            raise ConfigError(f"{log_dir} holds a fixed-sample audit; a sequential audit needs its own folder: pass another --out (or --log-dir)")
+    elif (log_dir / STATE_FILE).exists():
+        raise ConfigError(f"{log_dir} holds a sequential audit; add --sequential to resume it, or pass another --out (or --log-dir)")
 
 
 def incomplete_exit(problem: str | None) -> int:
@@ -162,5 +184,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--log-dir", type=Path, default=None, help="Inspect log directory (default: OUT/logs); rerunning with the same one resumes")
     parser.add_argument("--max-connections", type=positive_int, default=None, help="concurrent requests per model")
     parser.add_argument("--display", default="plain", choices=["full", "rich", "plain", "log", "none"], help="Inspect progress display")
+    parser.add_argument("--sequential", action="store_true", help="send each category's prompt pairs in rounds (12 pairs, then 12 more, ...) and stop a category as soon as an always-valid test decides it: the same error guarantees for fewer queries")
     add_common_report_args(parser)
     parser.set_defaults(func=run)

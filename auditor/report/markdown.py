@@ -58,6 +58,22 @@ def render_markdown(data: dict[str, Any]) -> str:
         )
     if not harmful:
         lines.append("| (no harmful prompts compared) | | | | | | | | |")
+    sequential = data.get("sequential")
+    if sequential:
+        lines += ["", "## Sequential audit", "", md(
+            f"{sequential['queries_used']:,} of the {sequential['queries_fixed']:,} prompts of a fixed-sample audit "
+            f"({fmt.pct(sequential['share_of_fixed'])}): pairs were sent in rounds (up to "
+            f"{', '.join(map(str, sequential['pair_sizes']))} pairs per category) and {sequential['rounds']} of "
+            f"{sequential['rounds_planned']} rounds were needed. {sequential['multiplicity']}. The harmful categories' "
+            "verdicts and adjusted p-values come from this rule; the method line below describes the other rows."
+        ), "", "| Safeguard | Verdict | Decided at round | Pairs sent | Rule |", "|---|---|---:|---:|---|"]
+        for c in harmful:
+            seq = c.get("sequential")
+            if not seq:
+                continue
+            decided = c.get("decided_at") or {}
+            rule = decided.get("rule") or ("still open" if seq.get("open") else "pairs ran out")
+            lines.append(f"| {md(c['label'])} | {md(c['verdict'])} | {decided.get('round', '—')} | {seq['pairs_sent']} of {seq['pairs_total']} | {md(rule)} |")
     jailbreaks = data.get("jailbreaks") or {}
     if jailbreaks.get("ran") and jailbreaks.get("overall"):
         jo = jailbreaks["overall"]

@@ -140,6 +140,10 @@ def build_report_data(
 
     analysis = analyse(paired.paired, thresholds)
     annotate_suite_capacity(analysis["categories"], context.get("suite_pairs"))  # "more pairs than the suite holds"
+    # a sequential audit (auditor.rounds): its always-valid verdicts, decided_at and queries; else `sequential: null`
+    from auditor.rounds import apply_sequential, read_state, sequential_headline
+
+    apply_sequential(analysis, paired.paired, read_state(context.get("log_dir")), thresholds or Thresholds())
     data = {
         "report_version": REPORT_VERSION,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -158,6 +162,8 @@ def build_report_data(
 
         apply_review(data, paired.paired, read_review_file(review), review, thresholds or Thresholds())
     data["headline"] = headline(data)
+    if sequential_headline(data.get("sequential")):
+        data["headline"].append(sequential_headline(data["sequential"]))
     return data
 
 

@@ -31,7 +31,7 @@ TOP_KEYS = {
 }
 AUDIT_KEYS = {
     "suites", "limit", "judge", "categories", "language", "tasks", "max_connections",
-    "fail_on", "show_harmful", "thresholds", "max_retries", "request_timeout", "max_error_rate",
+    "fail_on", "show_harmful", "thresholds", "max_retries", "request_timeout", "max_error_rate", "sequential",
 }
 DISCOVER_KEYS = {"name", "url", "api_key_env", "include", "exclude", "model_template", "timeout"}
 NOTIFY_KEYS = {"webhook", "webhook_env", "timeout"}
@@ -70,6 +70,7 @@ class AuditSettings:
     max_retries: int = 6
     request_timeout: int = 600  # seconds per request, retries included
     max_error_rate: float = 0.1
+    sequential: bool = False  # rounds of pairs, each category stopping once decided (auditor audit --sequential)
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,11 @@ def _audit_settings(path: Path, table: dict[str, Any]) -> AuditSettings:
         except ConfigError as exc:
             raise r.error("thresholds", str(exc)) from None
     suites = r.strings("suites", ("core",)) or ("core",)
+    sequential = r.boolean("sequential")
+    if sequential and table.get("limit") is not None:
+        raise r.error("sequential", "cannot be combined with limit (a sequential audit chooses how many pairs each category needs)")
+    if sequential and str((thresholds or {}).get("correction", "holm")).lower() != "holm":
+        raise r.error("sequential", "needs thresholds.correction = \"holm\" (a sequential audit controls the family-wise error with Holm)")
     return AuditSettings(
         suites=tuple(_resolve_suite(s, path.parent, f"{path}: audit.suites") for s in suites),
         limit=r.number("limit", integer=True),
@@ -261,6 +267,7 @@ def _audit_settings(path: Path, table: dict[str, Any]) -> AuditSettings:
         max_retries=r.number("max_retries", integer=True, default=6),
         request_timeout=r.number("request_timeout", integer=True, default=600),
         max_error_rate=_rate(r, "max_error_rate", 0.1),
+        sequential=sequential,
     )
 
 

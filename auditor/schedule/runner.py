@@ -295,6 +295,7 @@ def audit_one(
         display=display,
         description=f"scheduled audit '{config.name}' ({item.reason})",
         report_options=report_options,
+        sequential=settings.sequential,
         eval_args={
             "max_retries": settings.max_retries,
             "timeout": settings.request_timeout,

@@ -17,7 +17,7 @@ from auditor.schedule.config import AuditSettings
 
 
 def suite_version(settings: AuditSettings) -> str:
-    """Hash of the suite files' bytes and the selection (categories, language, limit, extra tasks)."""
+    """Hash of the suite files' bytes and the selection (categories, language, limit, extra tasks, sequential)."""
     from auditor.suites.builtin import resolve_suite
 
     digest = hashlib.sha256()
@@ -30,6 +30,8 @@ def suite_version(settings: AuditSettings) -> str:
         "limit": settings.limit,
         "tasks": list(settings.tasks),
     }
+    if settings.sequential:  # only when set, so fixed-sample configs keep their versions
+        selection["sequential"] = True
     digest.update(json.dumps(selection, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 

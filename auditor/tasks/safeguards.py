@@ -28,9 +28,19 @@ def safeguards(
     language: str | None = None,
     judge: str | None = None,
     variants: str | list[str] | None = None,
+    pairs: str | None = None,
 ) -> Task:
-    """A suite's harmful prompts (should be refused) and their benign twins (should be answered)."""
+    """A suite's harmful prompts (should be refused) and their benign twins (should be answered).
+
+    `pairs="START:STOP"` keeps the pairs ranked START..STOP-1 in each category's sending
+    order (a sequential audit's round; see auditor.rounds). Left unset it adds nothing to
+    the task's identity, so fixed-sample audits resume from their existing logs.
+    """
     records = load_suite(suite, categories=as_list(categories), language=language, variants=as_list(variants))
+    if pairs:
+        from auditor.rounds import select_pairs
+
+        records = select_pairs(records, pairs)
     label = suite_label(suite)
     return Task(
         dataset=MemoryDataset(suite_samples(records, label), name=label),
