@@ -22,6 +22,7 @@ from auditor.models.presets import resolve_model
 from auditor.options import AuditOptions, JudgeChoice, check_options, choose_judge
 from auditor.report import write_reports
 from auditor.results import SampleLog, load_paired, read_log, read_logs
+from auditor.storage import ensure_dir
 from auditor.tasks.builders import build_tasks
 
 # Retries per model request for rate limits and transport errors (Inspect's default is unlimited).
@@ -65,9 +66,9 @@ def run_audit(options: AuditOptions) -> AuditResult:
     original, suspect = validate_models(options)
     judge = choose_judge(options.judge)
     if options.preflight:
-        from auditor.models.preflight import check_models
+        from auditor.executors import preflight_models  # where the units run decides what is checked here
 
-        check_models({"original": original, "suspect": suspect, **({"grader": judge.grader} if judge.grader else {})})
+        preflight_models(options, {"original": original, "suspect": suspect, **({"grader": judge.grader} if judge.grader else {})})
     tasks = build_tasks(options, judge)
     runs = eval_runs(options, original, suspect)
     with sigterm_as_interrupt():
@@ -103,6 +104,10 @@ def _run_all(
     tasks: list[Task], runs: list[tuple[Path, list[str]]], judge: JudgeChoice, options: AuditOptions
 ) -> tuple[bool, list[SampleLog]]:
     """Every eval_set in turn; (all complete, their logs). An interrupt raises KeyboardInterrupt."""
+    if options.executor != "local":  # each run a Ray task calling _run_eval_set on a worker (auditor.executors)
+        from auditor.executors import run_audit_runs
+
+        return run_audit_runs(tasks, runs, judge, options)
     success = True
     logs: list[SampleLog] = []
     for log_dir, models in runs:
@@ -139,7 +144,7 @@ def _run_eval_set(
     tasks: list[Task], log_dir: Path, models: list[str], judge: JudgeChoice, options: AuditOptions
 ) -> tuple[bool, list[SampleLog]]:
     """One eval_set of the tasks over `models` in `log_dir`; returns (all complete, the logs)."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dir(log_dir)  # a local folder or an fsspec URL such as s3://bucket/audits (auditor.storage)
     eval_kwargs: dict[str, Any] = dict(
         log_dir=str(log_dir),
         model=models,

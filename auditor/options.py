@@ -36,6 +36,9 @@ class AuditOptions:
     jailbreak_per_category: int | None = None  # harmful prompts per category under each attack
     max_connections: int | None = None
     max_samples: int | None = None
+    # Where the audit's eval_set units run: "local" (this process) or "ray" (tasks on a Ray cluster; auditor.executors)
+    executor: str = "local"
+    ray_address: str | None = None  # with executor "ray": the cluster to join (default: start or join a local instance)
     display: str = "none"
     description: str | None = None  # what was compared, said plainly in outputs (e.g. the embedded default)
     report_options: dict[str, Any] = field(default_factory=dict)

@@ -155,8 +155,10 @@ def read_log(location: Any) -> SampleLog:
 
 def read_logs(log_dir: str | Path) -> list[SampleLog]:
     """Every readable log in the directory (full logs, samples included)."""
-    log_dir = Path(log_dir)
-    if not log_dir.exists():
+    from auditor.storage import exists, is_url
+
+    log_dir = log_dir if is_url(log_dir) else Path(log_dir)  # a local folder or an fsspec URL (s3://...)
+    if not exists(log_dir):
         raise AuditorError(f"log directory not found: {log_dir}; pass the --log-dir an audit wrote to")
     infos = list_eval_logs(str(log_dir), recursive=True)
     return [read_log(info) for info in infos]

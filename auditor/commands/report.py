@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from auditor.storage import is_url, log_location
 from auditor.commands.audit import add_common_report_args, default_out_dir, fail_on_exit, incomplete_exit, report_options
 from auditor.errors import ConfigError
 
@@ -13,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
     from auditor.options import AuditOptions, check_output_dir
     from auditor.models.presets import resolve_model
 
-    if not args.log_dir.is_dir():
+    if not is_url(args.log_dir) and not args.log_dir.is_dir():
         what = "is a file" if args.log_dir.exists() else "does not exist"
         raise ConfigError(f"log folder {args.log_dir} {what}; pass the folder an audit wrote its logs to (its --log-dir, by default OUT/logs)")
     out_dir = args.out or default_out_dir()
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("report", help="rebuild an audit's reports from existing Inspect logs")
-    parser.add_argument("log_dir", type=Path)
+    parser.add_argument("log_dir", type=log_location, help="the audit's log folder: a local folder or an fsspec URL such as s3://bucket/audits/logs")
     parser.add_argument("--original", required=True)
     parser.add_argument("--suspect", required=True)
     add_common_report_args(parser)

@@ -33,11 +33,16 @@ class ProviderInfo:
 
 LOCAL_EXTRA = "distill-auditor[local]"
 LOCAL_INSTALL = f"pip install '{LOCAL_EXTRA}' (compiles llama-cpp-python from source, about 4 minutes on 2 cores)"
+VLLM_EXTRA = "distill-auditor[vllm]"
+VLLM_INSTALL = (
+    f"pip install '{VLLM_EXTRA}' on the machine that serves the model (a CUDA GPU; with --executor ray, the GPU workers), "
+    "or serve it elsewhere and set VLLM_BASE_URL"
+)
 
 
 def install_command(package: str) -> str:
     """The pip command that provides a missing package."""
-    return LOCAL_INSTALL if package == LOCAL_EXTRA else f"pip install {package}"
+    return {LOCAL_EXTRA: LOCAL_INSTALL, VLLM_EXTRA: VLLM_INSTALL}.get(package, f"pip install {package}")
 
 # Inspect's native providers (name -> prerequisites), taken from the provider sources.
 PROVIDERS: dict[str, ProviderInfo] = {
@@ -56,6 +61,12 @@ PROVIDERS: dict[str, ProviderInfo] = {
     "sambanova": ProviderInfo("openai", "openai", ("SAMBANOVA_API_KEY",), "SAMBANOVA_BASE_URL", "https://api.sambanova.ai/v1"),
     # the auditor's own providers and Inspect's offline ones
     "local": ProviderInfo("llama_cpp", LOCAL_EXTRA, remote=False),
+    # open weights served on this machine (or the Ray worker) by Inspect's vLLM / SGLang providers,
+    # which start the server themselves; with VLLM_BASE_URL / SGLANG_BASE_URL set they connect
+    # to a running server instead and need no package (see `requirements`)
+    "vllm": ProviderInfo("vllm", VLLM_EXTRA, base_url_var="VLLM_BASE_URL", remote=False),
+    "sglang": ProviderInfo("sglang", "sglang", base_url_var="SGLANG_BASE_URL", remote=False),
+    "hf": ProviderInfo("transformers", "torch transformers accelerate", remote=False),
     "replay": ProviderInfo(remote=False),
     "mockllm": ProviderInfo(remote=False),
     "none": ProviderInfo(remote=False),
@@ -129,6 +140,9 @@ def requirements(spec: str) -> Requirements:
             spec, provider, "openai", "openai", (f"{stem}_API_KEY",), f"{stem}_BASE_URL", SERVICES.get(service.lower())
         )
     info = PROVIDERS.get(provider, ProviderInfo())
+    if provider in ("vllm", "sglang") and info.base_url_var and os.environ.get(info.base_url_var):
+        # a server that is already running: an OpenAI-compatible endpoint, nothing to install here
+        return Requirements(spec, provider, base_url_var=info.base_url_var, remote=True)
     return Requirements(
         spec, provider, info.module, info.package, info.key_vars, info.base_url_var, info.default_base_url, info.remote
     )
