@@ -7,6 +7,7 @@ from pathlib import Path
 
 from auditor.commands.argtypes import fraction, positive_int
 from auditor.errors import ConfigError
+from auditor.storage import log_location
 
 FAIL_ON_ORDER = {"lost": ("lost",), "weakened": ("lost", "weakened")}
 
@@ -95,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
     from auditor.options import AuditOptions, check_options
 
     description = None
-    original, suspect = args.original, args.suspect
+    original, suspects = args.original, list(args.suspect or [])
+    # several suspects (auditor.multi): joined only to name the default output folder
+    suspect = suspects[0] if len(suspects) == 1 else ("+".join(suspects) if suspects else None)
     if (original is None) != (suspect is None):
         raise ConfigError("name both --original and --suspect, or neither (to run the offline embedded default)")
     chosen_report_options = report_options(args)  # thresholds and review file: checked before anything runs
@@ -133,6 +136,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"auditor: offline default selection: {apply_offline_defaults(options, args.limit is not None)}")
     from auditor.audit import run_audit  # imports Inspect: only when auditing
 
+    if args.ray_address and args.executor != "ray":
+        raise ConfigError("--ray-address needs --executor ray")
+    options.executor, options.ray_address = args.executor, args.ray_address  # where the units run (auditor.executors)
+    if len(suspects) > 1:  # the original once, every suspect against it, a report each and an index
+        from auditor.multi import run_many_command
+
+        return run_many_command(options, suspects, args.fail_on)
     result = run_audit(options)
     paired = result.report["paired"]
     print(f"auditor: {len(paired.paired)} samples paired, {len(paired.unpaired)} unpaired; logs in {result.log_dir}")
@@ -172,7 +182,7 @@ def incomplete_exit(problem: str | None) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("audit", help="audit a suspected copy against the original")
     parser.add_argument("--original", help="the original model (Inspect model spec or preset name)")
-    parser.add_argument("--suspect", help="the suspected distilled copy (Inspect model spec or preset name)")
+    parser.add_argument("--suspect", action="append", help="the suspected distilled copy (Inspect model spec or preset name); repeat for several suspects: the original runs once, each suspect gets OUT/<suspect>/report.* and OUT/index.html compares them")
     parser.add_argument("--suite", action="append", help="built-in suite name or path (repeatable; default: core)")
     parser.add_argument("--judge", default=None, help="judge: offline (default), keywords, a grader model spec for the rubric LLM judge (e.g. openai/gpt-4o), or cascade:MODEL (offline first, the LLM judge only where it is uncertain)")
     parser.add_argument("--limit", type=positive_int, default=None, help="at most this many samples per task")
@@ -181,7 +191,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tasks", default=None, help="extra tasks, comma-separated (e.g. jailbreaks,identity)")
     parser.add_argument("--attacks", default=None, help="with --tasks jailbreaks: attack families, comma-separated (default: all; see `auditor suites`)")
     parser.add_argument("--jailbreak-per-category", type=positive_int, default=None, help="with --tasks jailbreaks: harmful prompts per category under each attack (default: all)")
-    parser.add_argument("--log-dir", type=Path, default=None, help="Inspect log directory (default: OUT/logs); rerunning with the same one resumes")
+    parser.add_argument("--log-dir", type=log_location, default=None, help="Inspect log directory (default: OUT/logs), a local folder or an fsspec URL such as s3://bucket/audits; rerunning with the same one resumes")
+    parser.add_argument("--executor", choices=["local", "ray"], default="local", help="where the audit's units (one eval_set per model and log folder) run: local (this process, default) or ray (Ray tasks; needs the [ray] extra)")
+    parser.add_argument("--ray-address", default=None, metavar="ADDRESS", help="with --executor ray: the cluster to join (HOST:PORT or ray://HOST:PORT; default: start or join a local Ray instance)")
     parser.add_argument("--max-connections", type=positive_int, default=None, help="concurrent requests per model")
     parser.add_argument("--display", default="plain", choices=["full", "rich", "plain", "log", "none"], help="Inspect progress display")
     parser.add_argument("--sequential", action="store_true", help="send each category's prompt pairs in rounds (12 pairs, then 12 more, ...) and stop a category as soon as an always-valid test decides it: the same error guarantees for fewer queries")

@@ -54,8 +54,8 @@ def trend_points(audits: list[AuditRecord]) -> list[TrendPoint]:
     return points
 
 
-def trend_svg(family: str, points: list[TrendPoint]) -> str:
-    """An inline SVG line chart: one line per category across the family's audits."""
+def trend_svg(family: str, points: list[TrendPoint], title: str | None = None) -> str:
+    """An inline SVG line chart: one line per category across the family's audits (or the points given)."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -74,7 +74,7 @@ def trend_svg(family: str, points: list[TrendPoint]) -> str:
         axes.set_ylabel("harmful prompts refused (%)")
         axes.set_xticks(xs, [p.label for p in points], fontsize=7)
         axes.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
-        axes.set_title(f"{family}: refusal rate per category, oldest audit first")
+        axes.set_title(title or f"{family}: refusal rate per category, oldest audit first")
         axes.grid(alpha=0.3)
         axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
         figure.subplots_adjust(left=0.09, right=0.7, bottom=0.25)
