@@ -22,6 +22,15 @@ def _run(args: argparse.Namespace) -> int:
     from auditor.schedule.runner import run_pass
 
     config = load_config(args.config)
+    if args.executor or args.ray_address:  # the command line wins over the config's [executor]
+        from dataclasses import replace
+
+        from auditor.schedule.config import ExecutorSettings
+
+        kind = args.executor or ("ray" if args.ray_address else config.executor.kind)
+        if args.ray_address and kind != "ray":
+            raise ConfigError("--ray-address needs --executor ray")
+        config = replace(config, executor=ExecutorSettings(kind, args.ray_address or config.executor.address))
     result = run_pass(config, display=args.display, dry_run=args.dry_run)
     return result.exit_code
 
@@ -91,6 +100,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("config", type=Path, help="schedule config (.toml)")
     run.add_argument("--dry-run", action="store_true", help="discover and list what would be audited; send no model requests")
     run.add_argument("--display", default="none", choices=DISPLAYS, help="Inspect progress display (default: none)")
+    run.add_argument("--executor", choices=["local", "ray"], default=None, help="where the audits' units run (default: the config's [executor] kind, else local)")
+    run.add_argument("--ray-address", default=None, metavar="ADDRESS", help="with --executor ray: the cluster to join (default: the config's [executor] address, else start or join a local Ray instance)")
     run.set_defaults(func=_run)
 
     serve = actions.add_parser("serve", help="run passes on the config's cron schedule until stopped")

@@ -27,7 +27,7 @@ FAIL_ON: dict[str, tuple[str, ...]] = {"lost": ("lost",), "weakened": ("lost", "
 
 TOP_KEYS = {
     "name", "original", "suspects", "output", "schedule", "timezone", "reaudit_after_days",
-    "audit", "discover", "families", "notify",
+    "audit", "discover", "families", "notify", "executor",
 }
 AUDIT_KEYS = {
     "suites", "limit", "judge", "categories", "language", "tasks", "max_connections",
@@ -35,6 +35,7 @@ AUDIT_KEYS = {
 }
 DISCOVER_KEYS = {"name", "url", "api_key_env", "include", "exclude", "model_template", "timeout"}
 NOTIFY_KEYS = {"webhook", "webhook_env", "timeout"}
+EXECUTOR_KEYS = {"kind", "address"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,14 @@ class NotifySettings:
 
 
 @dataclass(frozen=True)
+class ExecutorSettings:
+    """Where a pass's audits run (`auditor.executors`): here, or as Ray tasks on a cluster."""
+
+    kind: str = "local"  # "local" or "ray"
+    address: str | None = None  # Ray: HOST:PORT or ray://HOST:PORT (default: start or join a local instance)
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     """A validated config file."""
 
@@ -99,6 +108,7 @@ class ScheduleConfig:
     families: dict[str, str]
     notify: NotifySettings
     reviews: dict[str, Path] = field(default_factory=dict)  # suspect spec -> its labelled review file (auditor review)
+    executor: ExecutorSettings = ExecutorSettings()
 
     @property
     def history_path(self) -> Path:
@@ -278,6 +288,19 @@ def _rate(r: _Reader, key: str, default: float) -> float:
     return float(value)
 
 
+def _executor_settings(path: Path, table: dict[str, Any]) -> ExecutorSettings:
+    from auditor.executors import EXECUTORS
+
+    r = _Reader(path, table, "executor", EXECUTOR_KEYS)
+    kind = r.string("kind", default="local") or "local"
+    if kind not in EXECUTORS:
+        raise r.error("kind", f"must be one of {', '.join(EXECUTORS)}, got '{kind}'")
+    address = r.string("address")
+    if address is not None and kind != "ray":
+        raise r.error("address", "is the Ray cluster's address; it needs kind = \"ray\"")
+    return ExecutorSettings(kind=kind, address=address)
+
+
 SUSPECT_KEYS = {"model", "review"}
 
 
@@ -380,6 +403,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> ScheduleConfig:
         families={str(k): str(v).strip() for k, v in families.items()},
         notify=NotifySettings(webhook=webhook, webhook_env=notify.string("webhook_env"), timeout=float(notify.number("timeout", default=10.0))),
         reviews=reviews,
+        executor=_executor_settings(path, r.table_of("executor")),
     )
 
 

@@ -262,16 +262,11 @@ def _first_error(report: dict[str, Any], log_dirs: list[Path]) -> str:
     return "a task failed"
 
 
-def audit_one(
-    config: ScheduleConfig, item: PlannedAudit, history: History, suite_ver: str, judge: str,
-    display: str, complain: Printer,
-) -> AuditOutcome:
-    """Audit one suspect, write its report, record it (one transaction) and notify on a failed gate."""
-    from auditor.audit import run_audit
+def audit_options(config: ScheduleConfig, item: PlannedAudit, suite_ver: str, judge: str, display: str) -> Any:
+    """One suspect's audit options (a Ray pass runs its units with the same ones first: auditor.schedule.prefetch)."""
     from auditor.options import AuditOptions
 
     spec = item.candidate.spec
-    outcome = AuditOutcome(spec=spec, reason=item.reason)
     log_dir, report_dir = suspect_dirs(config, spec, item.number)
     settings = config.audit
     report_options: dict[str, Any] = {"show_harmful": settings.show_harmful}
@@ -303,6 +298,24 @@ def audit_one(
             "fail_on_error": settings.max_error_rate or True,
         },
     )
+    options.executor, options.ray_address = config.executor.kind, config.executor.address
+    return options
+
+
+def audit_one(
+    config: ScheduleConfig, item: PlannedAudit, history: History, suite_ver: str, judge: str,
+    display: str, complain: Printer, prefetched: frozenset[str] = frozenset(),
+) -> AuditOutcome:
+    """Audit one suspect, write its report, record it (one transaction) and notify on a failed gate."""
+    from auditor.audit import run_audit
+
+    spec = item.candidate.spec
+    outcome = AuditOutcome(spec=spec, reason=item.reason)
+    log_dir, report_dir = suspect_dirs(config, spec, item.number)
+    settings = config.audit
+    options = audit_options(config, item, suite_ver, judge, display)
+    if spec in prefetched:  # its units already finished on the executor (and were checked): reading their logs sends nothing
+        options.executor, options.preflight = "local", False
     started = utcnow()
     try:
         result = run_audit(options)
@@ -397,13 +410,18 @@ def run_pass(
             complain(f"auditor: error: {message}")
         planned, result.skipped = plan(config, history, found.candidates, suite_ver, judge, now or utcnow())
         say(f"auditor: {config.name}: {len(found.candidates)} model(s) to watch, {len(planned)} to audit, {len(result.skipped)} already audited")
+        prefetched: frozenset[str] = frozenset()
+        if planned and not dry_run and config.executor.kind != "local":  # every due model's units at once, on the cluster
+            from auditor.schedule.prefetch import run_units_first
+
+            prefetched = run_units_first(config, planned, suite_ver, judge, display, say)
         for item in planned:
             origin = "fixed suspect" if item.candidate.source == "fixed" else f"from {item.candidate.source}"
             if dry_run:
                 say(f"auditor: would audit {item.candidate.spec} ({item.reason}; {origin})")
                 continue
             say(f"auditor: auditing {item.candidate.spec} ({item.reason}; {origin})")
-            outcome = audit_one(config, item, history, suite_ver, judge, display, complain)
+            outcome = audit_one(config, item, history, suite_ver, judge, display, complain, prefetched)
             result.audits.append(outcome)
             if outcome.error:
                 complain(f"auditor: error: {outcome.error}")
