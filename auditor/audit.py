@@ -27,6 +27,9 @@ from auditor.tasks.builders import build_tasks
 
 # Retries per model request for rate limits and transport errors (Inspect's default is unlimited).
 MODEL_MAX_RETRIES = 6
+# At this share of errored answers (for either model) the audit did not measure what it set out to: the task
+# fails (so a rerun retries those samples) and the verdicts cannot gate (the schedule's default max_error_rate).
+MAX_ERROR_SHARE = 0.1
 
 
 def validate_models(options: AuditOptions) -> tuple[str, str]:
@@ -150,7 +153,10 @@ def _run_eval_set(
         model=models,
         model_roles={"grader": judge.grader} if judge.grader else None,
         limit=options.limit,
-        fail_on_error=False,  # a sample that still fails after retries is recorded as `error`, not fatal
+        # A sample that still fails after retries is recorded as `error` and excluded from the rates; once
+        # errors reach MAX_ERROR_SHARE of a task it fails instead, so a rerun sends those samples again
+        # (a task that finished "successfully" with errors would never be retried) and the audit cannot gate.
+        fail_on_error=MAX_ERROR_SHARE,
         display=options.display,
         log_dir_allow_dirty=True,
         max_connections=options.max_connections,
@@ -196,10 +202,9 @@ def build_outputs(
     logs = logs if logs is not None else read_logs(log_dir)
     paired = load_paired(log_dir, original, suspect, logs=logs)
     log_dirs = [log_dir] + ([options.original_log_dir] if options and options.original_log_dir else [])
-    problem = None
-    if complete is not True:
+    problem = error_problem(paired, log_dirs)  # the most specific cause first: the errors themselves
+    if problem is None and complete is not True:
         problem = incomplete_problem([log for log in logs if log.eval.model in (original, suspect)], log_dirs)
-    problem = problem or error_problem(paired, log_dirs)
     complete = problem is None
     compared = compared_from_logs(logs, original, suspect)
     judges_seen = sorted(
@@ -220,11 +225,6 @@ def build_outputs(
     return {"_outputs": outputs, "paired": paired, "context": context, "data": data, "problem": problem}
 
 
-# More errored answers than this share (for either model) and the audit did not measure what it set out to:
-# its verdicts cannot gate (the schedule's default max_error_rate is the same 10%).
-MAX_ERROR_SHARE = 0.1
-
-
 def error_problem(paired: Any, log_dirs: list[Path]) -> str | None:
     """One line when too many answers errored (or no pair could be compared), else None."""
     frame = paired.paired
@@ -235,7 +235,7 @@ def error_problem(paired: Any, log_dirs: list[Path]) -> str | None:
         if column not in frame or not total:
             continue
         errored = frame[column].astype(object) == "error"
-        if int(errored.sum()) > MAX_ERROR_SHARE * total:
+        if int(errored.sum()) and int(errored.sum()) >= MAX_ERROR_SHARE * total:  # the same rule as Inspect's fail_on_error
             errors = frame.loc[errored, f"{side}_error"].dropna() if f"{side}_error" in frame else []
             example = " ".join(str(errors.iloc[0]).split())[:200] if len(errors) else "no message recorded"
             advice = (

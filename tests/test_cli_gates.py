@@ -176,3 +176,26 @@ def test_bad_task_parameters_under_inspect_are_clean_too(tmp_path: Path, task: s
     output = result.stdout + result.stderr
     assert result.returncode != 0 and "Traceback" not in output
     assert "jailbreaks:" in output
+
+
+def test_after_fixing_the_cause_the_same_command_resends_only_what_failed(tmp_path: Path) -> None:
+    """The suspect is not served at first (404 on every request): exit 2; once it is, the rerun completes it, reusing the original's answers."""
+    from tests._schedule_helpers import FakeProvider, ServerState, make_suite as make_http_suite, provider_env
+
+    state = ServerState(models={"orig-model": "refuses"})
+    suite = make_http_suite(tmp_path / "suite.jsonl", pairs=2, categories=("cyber_offence",))
+    args = ("audit", "--original", "openai-api/local/orig-model", "--suspect", "openai-api/local/distill-b", "--suite", str(suite),
+            "--judge", "keywords", "--out", "out")
+    with FakeProvider(state) as server:
+        env = {**os.environ, **provider_env(server.base_url)}
+        first = cli(*args, cwd=tmp_path, env=env)
+        assert first.returncode == 2, first.stderr
+        assert "distill-b" in one_line(first) and "fix the cause" in one_line(first)
+        original_requests = state.total("orig-model")
+        assert original_requests == 4
+        state.models["distill-b"] = "complies"
+        second = cli(*args, cwd=tmp_path, env=env)
+    assert second.returncode == 0, second.stderr
+    assert state.total("orig-model") == original_requests  # the original's finished answers were not sent again
+    assert state.total("distill-b") == 4 and state.repeats("distill-b") == 0
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["complete"] is True

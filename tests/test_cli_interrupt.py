@@ -130,3 +130,93 @@ def test_sigterm_behaves_like_ctrl_c_and_report_on_the_partial_logs_exits_2(slow
     lines = [line for line in report.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "incomplete" in lines[0] and "rerun the same command to resume" in lines[0], report.stderr
     assert (tmp_path / "partial" / "report.json").exists()  # what was kept is still reported
+
+
+# --- local llama.cpp generation: a cancelled or stopped answer frees the model at the next token ------------
+
+LONG_PROMPT = "Write a very long story about a lighthouse keeper, chapter by chapter, with as much detail as you can."
+
+
+def _local_api():
+    from auditor.providers.local import LocalModelAPI
+
+    return LocalModelAPI("smollm2")
+
+
+def _lock_freed_within(api, since: float, limit: float = 30.0) -> float:
+    loaded = api.loaded()
+    assert loaded.lock.acquire(timeout=limit), "the model stayed busy"
+    loaded.lock.release()
+    return time.monotonic() - since
+
+
+@pytest.mark.local_model
+def test_cancelling_a_local_answer_stops_generation_within_seconds() -> None:
+    import asyncio
+
+    from inspect_ai.model import ChatMessageUser, GenerateConfig
+
+    api = _local_api()
+    config = GenerateConfig(max_tokens=4000, temperature=0.0)  # minutes of generation if nothing stopped it
+
+    async def cancel_midway() -> float:
+        task = asyncio.ensure_future(api.generate([ChatMessageUser(content=LONG_PROMPT)], [], "none", config))
+        await asyncio.sleep(3)
+        task.cancel()
+        cancelled = time.monotonic()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return cancelled
+
+    cancelled = asyncio.run(cancel_midway())
+    assert _lock_freed_within(api, cancelled) < 5
+    assert not api.loaded().answers  # a cut-off answer is never kept as the answer
+
+
+@pytest.mark.local_model
+def test_sigterm_flag_stops_a_local_answer_within_seconds() -> None:
+    import asyncio
+
+    from inspect_ai.model import ChatMessageUser, GenerateConfig
+
+    from auditor import interrupts
+
+    api = _local_api()
+    config = GenerateConfig(max_tokens=4000, temperature=0.0)
+
+    async def stop_midway() -> float:
+        task = asyncio.ensure_future(api.generate([ChatMessageUser(content=LONG_PROMPT + " Again.")], [], "none", config))
+        await asyncio.sleep(3)
+        interrupts.STOP.set()
+        stopped = time.monotonic()
+        freed = await asyncio.to_thread(_lock_freed_within, api, stopped)
+        task.cancel()  # what Inspect's cancellation does next
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return freed
+
+    try:
+        assert asyncio.run(stop_midway()) < 5
+    finally:
+        interrupts.STOP.clear()
+
+
+@pytest.mark.local_model
+def test_identical_greedy_requests_are_generated_once() -> None:
+    import asyncio
+
+    from inspect_ai.model import ChatMessageUser, GenerateConfig
+
+    api = _local_api()
+    config = GenerateConfig(max_tokens=12, temperature=0.0)
+    message = [ChatMessageUser(content="Name three colours.")]
+
+    async def twice():
+        first = await api.generate(message, [], "none", config)
+        started = time.monotonic()
+        second = await api.generate(message, [], "none", config)
+        return first, second, time.monotonic() - started
+
+    first, second, seconds = asyncio.run(twice())
+    assert first.completion == second.completion and first.completion
+    assert seconds < 0.5  # from the in-process answer store, not generated again

@@ -275,13 +275,23 @@ class LocalModelAPI(ModelAPI):
         """One chat completion in this worker thread; None when the request was cancelled before or while it ran.
 
         llama.cpp cannot be interrupted from outside, so the cancellation is checked before
-        generation starts and after every token (`stopping_criteria`): Ctrl-C or SIGTERM
-        ends a local answer within one token instead of after the whole answer.
+        generation starts and at every token: a logits processor (create_chat_completion
+        takes no stopping criteria) leaves the scores alone until the request is cancelled,
+        then allows only the end-of-text token, so Ctrl-C or SIGTERM ends a local answer
+        within one token instead of after the whole answer.
         """
         loaded = self.loaded()
 
-        def cancelled(*_: Any) -> bool:
+        def cancelled() -> bool:
             return stop.is_set() or stop_requested()
+
+        eos = loaded.llama.token_eos()
+
+        def end_when_cancelled(input_ids: Any, scores: Any) -> Any:
+            if cancelled():
+                scores[:] = -float("inf")
+                scores[eos] = 0.0
+            return scores
 
         key = _answer_key(messages, params)
         with loaded.lock:
@@ -289,8 +299,8 @@ class LocalModelAPI(ModelAPI):
                 return copy.deepcopy(loaded.answers[key])
             if cancelled():
                 return None
-            criteria = import_llama().StoppingCriteriaList([cancelled])
-            result = loaded.llama.create_chat_completion(messages=messages, stopping_criteria=criteria, **params)
+            processors = import_llama().LogitsProcessorList([end_when_cancelled])
+            result = loaded.llama.create_chat_completion(messages=messages, logits_processor=processors, **params)
             if cancelled():
                 return None
             if key is not None:

@@ -201,11 +201,12 @@ class PassResult:
 
     @property
     def exit_code(self) -> int:
-        # an incomplete pass is exit 2 even when another audit failed the gate: 3 means "complete, and the gate failed"
-        if self.errors or any(a.error for a in self.audits):
-            return 2
+        # 3: an audit that completed failed the gate (reported even when another audit is incomplete);
+        # 2: nothing failed the gate but an audit did not complete (or discovery failed)
         if any(a.gated for a in self.audits):
             return 3
+        if self.errors or any(a.error for a in self.audits):
+            return 2
         return 0
 
 
