@@ -50,6 +50,9 @@ def check_sequential(options: "AuditOptions") -> Plan:
     """The plan for a sequential audit, or a one-line ConfigError for options it cannot honour."""
     from auditor.report.writer import thresholds_from
 
+    if getattr(options, "executor", "local") != "local":
+        # a Ray worker rebuilds a unit's tasks from its options (the whole suite), not this round's pairs
+        raise ConfigError("--sequential runs on the local executor only: drop --executor (or [executor] kind) for a sequential audit")
     if "://" in str(options.log_dir):
         raise ConfigError("--sequential needs a local log folder (it keeps its round plan beside the logs); pass a local --log-dir")
     thresholds = thresholds_from(options.report_options)
