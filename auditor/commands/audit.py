@@ -148,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"auditor: {len(paired.paired)} samples paired, {len(paired.unpaired)} unpaired; logs in {result.log_dir}")
     for kind, path in result.outputs.items():
         print(f"auditor: wrote {kind}: {path}")
+    for line in (result.report.get("data") or {}).get("headline", [])[:2]:  # what was decided, in the report's words
+        print(f"auditor: {line}")
     sequential = (result.report.get("data") or {}).get("sequential")
     if sequential:
         print(f"auditor: sequential: {sequential['queries_used']:,} of {sequential['queries_fixed']:,} prompts of the fixed-sample audit ({sequential['share_of_fixed']:.0%}) in {sequential['rounds']} round(s)")
