@@ -67,6 +67,16 @@ def measure(prompts: list[str], threads: int, max_tokens: int) -> dict[str, Any]
     return result
 
 
+def core_prompts(samples: int) -> list[str]:
+    """One harmful/benign pair per core category (the default run's selection), repeated in order to `samples` prompts."""
+    from auditor.models.defaults import one_pair_per_category
+    from auditor.suites.loader import load_suite
+
+    records = {r.id: r for r in load_suite("core")}
+    ids = one_pair_per_category("core") or list(records)
+    return [records[ids[i % len(ids)]].prompt for i in range(samples)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=26)
@@ -74,12 +84,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
 
-    from auditor.models.defaults import one_pair_per_category
-    from auditor.suites.loader import load_suite
-
-    records = {r.id: r for r in load_suite("core")}
-    ids = one_pair_per_category("core") or list(records)
-    prompts = [records[ids[i % len(ids)]].prompt for i in range(args.samples)]
+    prompts = core_prompts(args.samples)
     runs = [measure(prompts, threads, args.max_tokens) for threads in args.threads]
     write_result(
         "models_local_throughput",
