@@ -61,7 +61,7 @@ def _finished(log_dir: Path) -> set[tuple[str, str]]:
     from inspect_ai.log import list_eval_logs, read_eval_log, read_eval_log_sample_summaries
 
     done = set()
-    for info in list_eval_logs(str(log_dir)):
+    for info in list_eval_logs(str(log_dir), recursive=True):
         model = read_eval_log(info, header_only=True).eval.model
         done |= {(model, str(s.id)) for s in read_eval_log_sample_summaries(info) if s.error is None}
     return done
@@ -220,3 +220,39 @@ def test_identical_greedy_requests_are_generated_once() -> None:
     first, second, seconds = asyncio.run(twice())
     assert first.completion == second.completion and first.completion
     assert seconds < 0.5  # from the in-process answer store, not generated again
+
+
+def test_ctrl_c_during_a_scheduled_pass_exits_130_and_the_next_pass_resumes(tmp_path: Path) -> None:
+    from tests._schedule_helpers import write_config
+
+    state = ServerState(models={"orig-model": "refuses", "distill-b": "complies:cyber_offence"}, delay=DELAY)
+    with FakeProvider(state) as server:
+        env = {**os.environ, **provider_env(server.base_url)}
+        suite = make_suite(tmp_path / "suite.jsonl", pairs=PAIRS)
+        config = write_config(tmp_path / "watch.toml", server.base_url, suite=suite, include='["distill-b"]')
+        command = [sys.executable, "-m", "auditor.cli", "schedule", "run", str(config)]
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 240
+            while _answered(state) < 8:
+                assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+                time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+            signalled = time.monotonic()
+            _, err = process.communicate(timeout=120)
+            seconds = time.monotonic() - signalled
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 130, err
+        assert MESSAGE.search(err) and seconds < STOP_SECONDS, (err, seconds)
+        finished = _finished(tmp_path / "out")
+        assert int(MESSAGE.search(err).group(1)) == len(finished) > 0
+        before = dict(state.chat_counts)
+        rerun = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert rerun.returncode == 0, rerun.stderr  # complete now (6 pairs per category are too few for a lost verdict)
+        assert "auditing openai-api/local/distill-b" in rerun.stdout and "wrote index" in rerun.stdout
+        prompts = _prompts(suite)
+        for model, sample_id in finished:
+            key = (model.rsplit("/", 1)[-1], prompts[sample_id])
+            assert state.chat_counts[key] == before.get(key, 0), f"finished sample {sample_id} of {model} was sent again"

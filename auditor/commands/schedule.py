@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from auditor.commands.argtypes import positive_int
-from auditor.errors import AuditorError, ConfigError
+from auditor.errors import AuditInterrupted, AuditorError, ConfigError
 
 DISPLAYS = ["full", "rich", "plain", "log", "none"]
 
@@ -49,6 +49,9 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             current = load_config(args.config)
             return run_pass(current, display=args.display).exit_code
+        except AuditInterrupted as exc:  # a signal during a pass: its samples are kept for the next one
+            print(f"auditor: {exc}", file=sys.stderr)
+            return exc.exit_code
         except AuditorError as exc:
             print(f"auditor: error: {exc}", file=sys.stderr)
             return exc.exit_code
