@@ -1,194 +1,260 @@
 #!/usr/bin/env python
-"""Rebuild the offline judge's weights and its measured reliability from GPTFuzz's labelled responses.
+"""Rebuild the offline judge's weights and its measured reliability from the labelled sets in ../shared/datasets.
 
-Reads ../shared/datasets/gptfuzz/{train,evaluate}.csv by path (never copies them) and writes
-auditor/judges/weights/{offline.npz, offline.json, reliability.json}.
+Reads GPTFuzz and the ten judge_train sources by path (never copying them; datasheet in
+../shared/datasets/judge_train/README.md), and writes:
 
-- Training uses train.csv only. The regularisation strength is chosen by 5-fold
-  cross-validation grouped by question (so a fold's questions are unseen, like the
-  evaluate split's), and the second stage is fitted on out-of-fold first-stage outputs.
-- evaluate.csv (1,540 responses to 20 questions none of which is in train.csv) is used
-  once, after training, to measure the shipped judge and the `keywords` baseline; the
-  figures go to reliability.json, which audit reports quote.
-- Chinese rows are few (49 train, 9 evaluate), so the script also reports a grouped
-  cross-validation over all Chinese rows of both files (extra evidence only; the
-  shipped weights never see evaluate.csv).
+- auditor/judges/weights/offline.npz, offline.json: the three heads trained on every
+  source whose licence allows shipping (MIT, Apache, BSD; Do-Not-Answer and Safety-Tuned
+  LLaMAs are non-commercial and are only ever measured on);
+- auditor/judges/weights/reliability.json: what every report's "Judge reliability" shows
+  (key names documented in auditor/judges/reliability.py);
+- benchmarks/results/judge_agreement.json: every figure, per source and per language.
 
-Usage: python scripts/train_offline_judge.py [--datasets ../shared/datasets] [--out auditor/judges/weights] [--measure-only]
-(--measure-only re-measures the shipped weights, e.g. after a change to the refusal rules, without retraining.)
+The headline is leave-one-source-out (auditor/judges/training/loso.py); the in-distribution
+random split is kept as a labelled secondary line. Everything is deterministic (fixed
+seeds, sorted file order), so rerunning on the same files gives the same weights.
+
+Usage: python scripts/train_offline_judge.py [--datasets ../shared/datasets] [--out auditor/judges/weights]
+       [--results benchmarks/results/judge_agreement.json] [--skip-in-distribution]
+About 15 minutes on 2 cores (13 fits of three logistic heads over ~39,000 answers).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import sklearn
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from auditor.errors import AuditorError  # noqa: E402
+from auditor.judges.agreement import harm_label, refusal_binary  # noqa: E402
 from auditor.judges.base import JudgeInput  # noqa: E402
-from auditor.judges.features import FEATURE_VERSION, N_FEATURES, featurize, language_of, stack_inputs  # noqa: E402
+from auditor.judges.cascade import DEFAULT_THRESHOLD  # noqa: E402
+from auditor.judges.features import FEATURE_VERSION, N_FEATURES  # noqa: E402
 from auditor.judges.keywords import KeywordJudge  # noqa: E402
-from auditor.judges.measure import evaluate, reliability_entry  # noqa: E402
-from auditor.judges.offline import OfflineJudge, load_model  # noqa: E402
+from auditor.judges.signals import NAMES as SIGNAL_NAMES  # noqa: E402
+from auditor.judges.signals import N_SIGNALS  # noqa: E402
+from auditor.judges.training import fit, loso  # noqa: E402
+from auditor.judges.training.sources import ORIGINS, SUBSETS, fingerprint, load, load_requests  # noqa: E402
 
-C_GRID = (3.0, 10.0, 30.0)
-FOLDS = 5
-SEED = 0
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+RELIABILITY_KEYS_DOC = "auditor/judges/reliability.py"
 
 
-def fit_first_stage(features, y: np.ndarray, c: float) -> LogisticRegression:
-    return LogisticRegression(C=c, max_iter=5000, random_state=SEED).fit(features.docs, y)
+DATASET = ("GPTFuzz and ten further public labelled sets (Do-Not-Answer, CoCoNot, LLM self-defense, OpenAI RBR gold, "
+           "Safety-Tuned LLaMAs, JADE v3, AISafetyLab, CipherChat, refusal direction, JailbreakBench artifacts), each held out in turn")
 
 
-def subset(features, rows: np.ndarray):
-    """Features of a subset of answers (their rows and their segments)."""
-    from auditor.judges.features import Features
-
-    keep = np.isin(features.owner, rows)
-    remap = {old: new for new, old in enumerate(rows)}
-    owner = np.array([remap[o] for o in features.owner[keep]], dtype=np.int64)
-    return Features(docs=features.docs[rows], segs=features.segs[np.flatnonzero(keep)], owner=owner, n_segments=features.n_segments[rows])
+def titled(sources: dict[str, Any]) -> dict[str, Any]:
+    """Per-source rows keyed by their readable titles (what reports show), without the internal origin id."""
+    return {SUBSETS[name].label: {k: v for k, v in row.items() if k != "source"} for name, row in sources.items()}
 
 
-def out_of_fold(features, y: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
-    """Second-stage inputs for every training row from a model that did not see its question."""
-    inputs = np.zeros((len(y), 3))
-    for train_rows, test_rows in GroupKFold(n_splits=FOLDS).split(np.zeros(len(y)), y, groups):
-        model = fit_first_stage(subset(features, train_rows), y[train_rows], c)
-        inputs[test_rows] = stack_inputs(subset(features, test_rows), model.coef_[0].astype(np.float32), float(model.intercept_[0]))
-    return inputs
+def headline(name: str, by_id: dict[str, Any], pooled: dict[str, Any], method: str, secondary: dict[str, Any] | None) -> dict[str, Any]:
+    """The reliability.json entry of one judge (flat scalars first, then tables)."""
+    sources = titled(by_id)
+    everything = pooled["all"]
+    worst_harm, worst_refusal = loso.worst(sources, "harm"), loso.worst(sources, "refusal")
+    human = {k: v for k, v in sources.items() if loso.label_kind(v.get("harm labels")) in loso.HUMAN_KINDS}
+    worst_human_harm = loso.worst(human, "harm")
+    met = loso.targets(sources)
 
+    def worst_text(w: dict[str, Any] | None) -> str | None:
+        return None if w is None else f"{w['source']}: {w['accuracy']:.3f} ({w['95% CI']}), n = {w['n']:,}"
 
-def train(texts: list[str], y: np.ndarray, groups: np.ndarray) -> tuple[dict[str, np.ndarray], dict]:
-    """Choose C by grouped CV, fit the first stage on everything and the second stage on out-of-fold inputs."""
-    features = featurize(texts)
-    cv = {}
-    for c in C_GRID:
-        inputs = out_of_fold(features, y, groups, c)
-        cv[c] = (float(((inputs[:, 0] > 0) == y).mean()), inputs)
-        print(f"  C={c:g}: grouped {FOLDS}-fold accuracy (first stage) {cv[c][0]:.4f}", flush=True)
-    best = max(C_GRID, key=lambda c: cv[c][0])
-    oof = cv[best][1]
-    stacker = LogisticRegression(C=1.0, random_state=SEED).fit(oof, y)
-    stacked_cv = float((stacker.predict(oof) == y).mean())
-    model = fit_first_stage(features, y, best)
-    arrays = {
-        "coef": model.coef_[0].astype(np.float32),
-        "intercept": np.float32(model.intercept_[0]),
-        "stack_coef": stacker.coef_[0].astype(np.float64),
-        "stack_intercept": np.float64(stacker.intercept_[0]),
+    def target_text(question: str) -> str:
+        t = met[question]
+        total = len(t["met"]) + len(t["not_met"])
+        return f"met on {len(t['met'])} of {total}" + (f"; not met: {', '.join(t['not_met'])}" if t["not_met"] else "")
+
+    summary = (
+        f"On sources it never saw ({method.split(':')[0]}), the harm label agreed with human or by-construction labels on "
+        f"{everything.get('harm accuracy', 0) * 100:.1f}% of "
+        f"{everything.get('harm n', 0):,} answers (Cohen's kappa {everything.get('harm kappa') or 0:.2f}); refusal label on "
+        f"{everything.get('refusal accuracy', 0) * 100:.1f}% of {everything.get('refusal n', 0):,}. Worst source for harm: "
+        f"{worst_text(worst_harm)}; for refusal: {worst_text(worst_refusal)}."
+    )
+    entry: dict[str, Any] = {
+        "judge": name,
+        "dataset": DATASET,
+        "method": method,
+        "summary": summary,
+        "n": everything.get("harm n"),
+        "accuracy": everything.get("harm accuracy"),
+        "accuracy_ci95": everything.get("harm 95% CI"),
+        "kappa": everything.get("harm kappa"),
+        "missed_harm_rate": everything.get("missed harm"),
+        "false_harm_rate": everything.get("false harm"),
+        "refusal_n": everything.get("refusal n"),
+        "refusal_accuracy": everything.get("refusal accuracy"),
+        "refusal_accuracy_ci95": everything.get("refusal 95% CI"),
+        "refusal_kappa": everything.get("refusal kappa"),
+        "missed_refusal_rate": everything.get("missed refusal"),
+        "false_refusal_rate": everything.get("false refusal"),
+        "worst_harm_source": worst_text(worst_harm),
+        "worst_harm_source_labelled_by_people": worst_text(worst_human_harm),
+        "worst_refusal_source": worst_text(worst_refusal),
+        f"harm_target (>= {loso.TARGET_HARM} on every source with >= {loso.MIN_ROWS} rows)": target_text("harm"),
+        f"refusal_target (>= {loso.TARGET_REFUSAL} where refusal labels exist)": target_text("refusal"),
     }
-    info = {
-        "C": best,
-        "cv_first_stage_accuracy": {f"{c:g}": round(cv[c][0], 4) for c in C_GRID},
-        "cv_stacked_accuracy": round(stacked_cv, 4),
+    if secondary:
+        entry["in_distribution (secondary: random 5-fold over the pooled training sources; overstates)"] = (
+            f"harm {secondary.get('harm accuracy')}, refusal {secondary.get('refusal accuracy')}"
+        )
+    entry["by_language"] = {k: v for k, v in pooled.items() if k != "all"}
+    entry["sources"] = sources
+    return entry
+
+
+def cascade_routing(corpus: fit.Corpus, judgements: list) -> dict[str, Any]:
+    """Share of held-out answers the cascade would send to its LLM stage, and the offline judge's accuracy on the rest."""
+    kept_harm = kept_refusal = right_harm = right_refusal = routed = scored = 0
+    for example, judgement in zip(corpus.examples, judgements):
+        if judgement is None or judgement.unscored:
+            continue
+        scored += 1
+        if judgement.confidence < DEFAULT_THRESHOLD and "rule" not in judgement.details:
+            routed += 1
+            continue
+        if example.harm is not None:
+            kept_harm += 1
+            right_harm += harm_label(judgement.harmful) == ("harmful" if example.harm else "not_harmful")
+        if example.refusal is not None:
+            kept_refusal += 1
+            right_refusal += refusal_binary(judgement.refusal) == refusal_binary(example.refusal)
+    return {"threshold": DEFAULT_THRESHOLD, "share_sent_to_llm": round(routed / scored, 4) if scored else None,
+            "offline_harm_accuracy_on_kept": round(right_harm / kept_harm, 4) if kept_harm else None,
+            "offline_refusal_accuracy_on_kept": round(right_refusal / kept_refusal, 4) if kept_refusal else None,
+            "note": "all held-out answers, every source (silver included)"}
+
+
+def measure(args: argparse.Namespace, corpus: fit.Corpus, held: "loso.HeldOut", secondary: "loso.HeldOut | None", sha256: dict[str, str]) -> None:
+    """Every figure from held-out probabilities: benchmarks/results/judge_agreement.json and reliability.json."""
+    method = (f"leave-one-source-out: for each of {len(ORIGINS)} sources, trained on the other trainable sources and judged "
+              "on it; pooled figures count subsets labelled by people or by construction only; subsets labelled by "
+              "another classifier (silver) are listed on their own")
+    held_out = loso.judgements(corpus, held)
+    sources = loso.per_source(corpus, held_out)
+    examples = corpus.examples
+    keyword_judgements = KeywordJudge().judge_batch([JudgeInput(response=e.response, prompt=e.prompt, variant=e.variant) for e in examples])
+    results = {
+        "benchmark": "judge_agreement",
+        "method": method,
+        "offline": {"pooled": loso.pooled(corpus, held_out), "sources": sources, "sources_by_language": loso.per_source_language(corpus, held_out),
+                    "targets": loso.targets(sources),
+                    "in_distribution_secondary": loso.pooled(corpus, loso.judgements(corpus, secondary))["all"] if secondary is not None else None,
+                    "cascade_routing": cascade_routing(corpus, held_out)},
+        "keywords": {"pooled": loso.pooled(corpus, keyword_judgements), "sources": loso.per_source(corpus, keyword_judgements),
+                     "sources_by_language": loso.per_source_language(corpus, keyword_judgements)},
+        "datasets_sha256": sha256,
+        "date": time.strftime("%Y-%m-%d"),
+        "script": "scripts/train_offline_judge.py",
     }
-    return arrays, info
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_reliability(args.out / "reliability.json", results)
+    for name, row in sources.items():
+        print(f"  {name:28s} harm {row.get('harm accuracy')} (n={row.get('harm n')})  refusal {row.get('refusal accuracy')} (n={row.get('refusal n')})")
 
 
-def judge_all(judge, responses: list[str]) -> list:
-    return judge.judge_batch([JudgeInput(response=r) for r in responses])
-
-
-def chinese_grouped_cv(frames: dict[str, pd.DataFrame], shipped) -> dict:
-    """Grouped CV over every Chinese row of both files: each fold's questions are left out entirely."""
-    rows = pd.concat([df.assign(split=name) for name, df in frames.items()], ignore_index=True)
-    rows["lang"] = rows.Response.map(language_of)
-    zh = rows.index[rows.lang == "zh"].to_numpy()
-    zh_groups = rows.question.to_numpy()[zh]
-    folds = min(FOLDS, len(set(zh_groups)))
-    features = featurize(rows.Response.tolist())
-    y = rows.label.to_numpy()
-    correct = 0
-    for _, test_pos in GroupKFold(n_splits=folds).split(zh, groups=zh_groups):
-        test_rows = zh[test_pos]
-        held_questions = set(rows.question.to_numpy()[test_rows])
-        # train on train.csv plus evaluate's Chinese rows outside the fold, minus every row of the held-out questions
-        train_mask = ((rows.split == "train") | (rows.lang == "zh")) & ~rows.question.isin(held_questions)
-        train_rows = np.flatnonzero(train_mask.to_numpy())
-        model = fit_first_stage(subset(features, train_rows), y[train_rows], shipped.meta["training"]["C"])
-        z = stack_inputs(subset(features, test_rows), model.coef_[0].astype(np.float32), float(model.intercept_[0]))
-        p = 1 / (1 + np.exp(-(z @ shipped.stack_coef + shipped.stack_intercept)))
-        correct += int(((p >= 0.5) == (y[test_rows] == 1)).sum())
-    from auditor.judges.agreement import wilson
-
-    return {"n": int(len(zh)), "folds": folds, "accuracy": round(correct / len(zh), 4), "accuracy_ci95": wilson(correct, len(zh)),
-            "method": "grouped by question over all Chinese rows of train.csv and evaluate.csv; the held-out questions' rows (any language) are left out of training; second stage reused from the shipped weights"}
+def write_reliability(path: Path, results: dict[str, Any]) -> None:
+    """reliability.json (what reports show) from the measurement results."""
+    offline, keywords = results["offline"], results["keywords"]
+    reliability = {
+        "offline": headline("offline", offline["sources"], offline["pooled"], results["method"], offline.get("in_distribution_secondary")),
+        "keywords": headline("keywords", keywords["sources"], keywords["pooled"],
+                             "every source, no training (string matching): pooled over subsets labelled by people or by construction", None),
+        "_meta": {"measured": results["date"], "script": "scripts/train_offline_judge.py", "keys": RELIABILITY_KEYS_DOC,
+                  "datasets_sha256": results.get("datasets_sha256")},
+    }
+    path.write_text(json.dumps(reliability, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=Path, default=REPO.parent / "shared" / "datasets")
     parser.add_argument("--out", type=Path, default=REPO / "auditor" / "judges" / "weights")
-    parser.add_argument("--measure-only", action="store_true", help="keep the weights in --out; only re-measure them")
+    parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results" / "judge_agreement.json")
+    parser.add_argument("--skip-in-distribution", action="store_true", help="skip the secondary random-split figure (saves 5 fits)")
+    parser.add_argument("--save-probabilities", type=Path, default=None,
+                        help="also save every held-out probability here (a folder), so decision rules can be re-measured without refitting")
+    parser.add_argument("--from-probabilities", type=Path, default=None,
+                        help="no fitting: re-measure from probabilities saved by --save-probabilities (weights in --out untouched)")
+    parser.add_argument("--from-results", action="store_true",
+                        help="no training: rewrite reliability.json in --out from the measurements already in --results")
     args = parser.parse_args()
-    train_csv, eval_csv = args.datasets / "gptfuzz" / "train.csv", args.datasets / "gptfuzz" / "evaluate.csv"
-    for path in (train_csv, eval_csv):
-        if not path.exists():
-            print(f"train_offline_judge: {path} not found; pass --datasets pointing at shared/datasets", file=sys.stderr)
-            return 2
+    if args.from_results:
+        write_reliability(args.out / "reliability.json", json.loads(args.results.read_text(encoding="utf-8")))
+        print(f"wrote {args.out / 'reliability.json'} from {args.results}")
+        return 0
     started = time.perf_counter()
-    train_df = pd.read_csv(train_csv, keep_default_na=False)
-    eval_df = pd.read_csv(eval_csv, keep_default_na=False)
-    npz, meta_path = args.out / "offline.npz", args.out / "offline.json"
-    if not args.measure_only:
-        print(f"training on {train_csv} ({len(train_df)} rows, {train_df.question.nunique()} questions)", flush=True)
-        arrays, info = train(train_df.Response.tolist(), train_df.label.to_numpy(), train_df.question.to_numpy())
-        args.out.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(npz, **arrays)
-        meta = {
-            "judge": "offline",
-            "feature_version": FEATURE_VERSION,
-            "n_features": N_FEATURES,
-            "trained": time.strftime("%Y-%m-%d"),
-            "scikit_learn": sklearn.__version__,
-            "training": {
-                "data": "GPTFuzz datasets/responses_labeled/train.csv (sherdencooper/GPTFuzz @ 1eddeb56)",
-                "rows": len(train_df),
-                "sha256": sha256(train_csv),
-                **info,
-            },
-            "script": "scripts/train_offline_judge.py",
-        }
-        meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    load_model.cache_clear()
-    load_model(npz, meta_path)
 
-    print(f"measuring on {eval_csv} ({len(eval_df)} rows, questions disjoint from training)", flush=True)
-    responses = eval_df.Response.tolist()
-    labels = ["harmful" if v == 1 else "not_harmful" for v in eval_df.label]
-    languages = [language_of(r) for r in responses]
-    dataset = f"GPTFuzz evaluate split, held out ({len(eval_df)} hand-labelled responses to 20 questions not in training)"
-    note = ("GPTFuzz labels say whether the response carries out the (always harmful) request; refusal figures use "
-            "label 0 as 'did not comply', a proxy. Chinese n is small (see by_language).")
-    reliability = {}
-    for judge in (OfflineJudge(load_model(npz, meta_path)), KeywordJudge()):
-        result = evaluate(judge_all(judge, responses), labels, "harm", languages)
-        reliability[judge.name] = reliability_entry(judge.name, dataset, result, note)
-        print(f"  {judge.name}: accuracy {result['harm']['accuracy']} kappa {result['harm']['kappa']} "
-              f"by language {json.dumps(result['harm']['by_language'])}", flush=True)
-    zh_cv = chinese_grouped_cv({"train": train_df, "evaluate": eval_df}, load_model(npz, meta_path))
-    reliability["offline"]["zh_grouped_cv"] = {k: v for k, v in zh_cv.items() if k != "accuracy_ci95"} | {
-        "accuracy 95% CI": f"{zh_cv['accuracy_ci95'][0]:.3f}-{zh_cv['accuracy_ci95'][1]:.3f}"}
-    print(f"  offline, Chinese grouped CV: {zh_cv}", flush=True)
-    reliability["_meta"] = {"evaluate_sha256": sha256(eval_csv), "measured": time.strftime("%Y-%m-%d"), "script": "scripts/train_offline_judge.py"}
-    (args.out / "reliability.json").write_text(json.dumps(reliability, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {'' if args.measure_only else f'{npz} ({npz.stat().st_size // 1024} KiB), {meta_path}, '}{args.out / 'reliability.json'} in {time.perf_counter() - started:.0f}s")
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:5.0f}s] {message}", flush=True)
+
+    try:
+        examples = load(args.datasets)
+    except (AuditorError, OSError) as exc:
+        print(f"train_offline_judge: {exc}", file=sys.stderr)
+        return 2
+    requests = load_requests(args.datasets, REPO, examples)
+    log(f"read {len(examples):,} labelled answers from {len(ORIGINS)} sources and {len(requests):,} requests")
+    corpus = fit.build_corpus(examples, requests)
+    log("featurised")
+    if args.from_probabilities:
+        held = loso.HeldOut.load(args.from_probabilities / "held_out.npz")
+        secondary = loso.HeldOut.load(args.from_probabilities / "in_distribution.npz")
+        measure(args, corpus, held, secondary, json.loads((args.out / "offline.json").read_text(encoding="utf-8"))["training"]["sha256"])
+        log(f"re-measured from {args.from_probabilities} (weights untouched)")
+        return 0
+    held, arrays = loso.leave_one_source_out(corpus, log)
+    secondary = None if args.skip_in_distribution else loso.in_distribution(corpus)
+    log("measured")
+    if args.save_probabilities:
+        args.save_probabilities.mkdir(parents=True, exist_ok=True)
+        held.save(args.save_probabilities / "held_out.npz")
+        if secondary is not None:
+            secondary.save(args.save_probabilities / "in_distribution.npz")
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.out / "offline.npz", **arrays)
+    trainable = [o for o in ORIGINS if o.trainable]
+    meta = {
+        "judge": "offline",
+        "feature_version": FEATURE_VERSION,
+        "n_features": N_FEATURES,
+        "n_signals": N_SIGNALS,
+        "signals": list(SIGNAL_NAMES),
+        "heads": {
+            "refusal": "P(the answer declines, in any part); trained on refusal labels",
+            "harm": "P(the answer carries out the harmful request); trained on harm labels of answers to harmful requests",
+            "request": "P(the request is harmful); used only when the variant is unknown",
+        },
+        "training": {
+            "sources": {o.name: o.licence for o in trainable},
+            "never_trained_on": {o.name: o.licence for o in ORIGINS if not o.trainable},
+            "requests": "the trainable sources' requests, HarmBench, StrongREJECT, XSTest prompts, JBB behaviours, datasets/core_*.jsonl",
+            "answers": int(np.isin(corpus.origin, [o.name for o in trainable]).sum()),
+            "cap_per_source": fit.CAP,
+            "C": fit.C,
+            "sha256": fingerprint(args.datasets),
+        },
+        "scikit_learn": sklearn.__version__,
+        "trained": time.strftime("%Y-%m-%d"),
+        "script": "scripts/train_offline_judge.py",
+    }
+    (args.out / "offline.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    measure(args, corpus, held, secondary, meta["training"]["sha256"])
+    log(f"wrote {args.out / 'offline.npz'}, {args.out / 'offline.json'}, {args.out / 'reliability.json'}, {args.results}")
     return 0
 
 

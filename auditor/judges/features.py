@@ -13,10 +13,9 @@ Why these choices:
   weight vector, and no fitting step. The hashing is done here rather than by importing
   scikit-learn because importing scikit-learn (and through it scipy.stats) takes seconds,
   and the judge must start in well under 3 s; a test checks the two give identical matrices.
-- Responses are split into segments (paragraph blocks). Jailbreak answers often hold a
-  refusal from one persona and compliance from another; the judge scores each segment as
-  well as the whole answer, and one vectorisation pass serves both (the answer's vector
-  is the sum of its segments').
+- Responses are split into segments (paragraph blocks) and the answer's vector is the sum
+  of its segments': n-grams never span a paragraph break (a refusing persona's last words
+  and a complying persona's first words are not one phrase).
 - Very long answers keep their beginning and end (where refusals and the substance of
   an answer usually are) so cost per answer is bounded.
 """
@@ -32,7 +31,7 @@ import mmh3
 import numpy as np
 import scipy.sparse as sp
 
-FEATURE_VERSION = "tok13-seg-v1"
+FEATURE_VERSION = "tok13-seg-v2"  # v2: three heads (refusal, harm, request) with shape signals
 N_FEATURES = 2**18
 NGRAM_MAX = 3
 HEAD_CHARS = 2000
@@ -47,6 +46,7 @@ _TOKEN = re.compile(
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SEGMENT_BREAK = re.compile(r"\n\s*\n+")
+_SPACE = re.compile(r"\s+")
 # Control characters other than tab/newline, and the Unicode replacement character.
 _JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
@@ -127,10 +127,10 @@ def segments(text: str, limit: int = MAX_SEGMENTS) -> list[str]:
 
 def cjk_share(text: str) -> float:
     """Share of non-space characters that are CJK (for per-language reporting)."""
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
+    visible = len(text) - sum(len(gap) for gap in _SPACE.findall(text))
+    if not visible:
         return 0.0
-    return sum(1 for c in chars if _CJK.match(c)) / len(chars)
+    return len(_CJK.findall(text)) / visible
 
 
 def language_of(text: str) -> str:
@@ -161,12 +161,3 @@ def featurize(texts: Sequence[str]) -> Features:
     pool = sp.csr_matrix((np.ones(len(owner_arr), dtype=np.float32), (owner_arr, np.arange(len(owner_arr)))), shape=(len(texts), len(owner_arr)))
     docs = l2_rows(sp.csr_matrix(pool @ raw))
     return Features(docs=docs, segs=l2_rows(raw), owner=owner_arr, n_segments=np.bincount(owner_arr, minlength=len(texts)))
-
-
-def stack_inputs(features: Features, coef: np.ndarray, intercept: float) -> np.ndarray:
-    """Per-answer inputs of the second stage: answer logit, highest segment logit, log segment count."""
-    doc_logit = features.docs @ coef + intercept
-    seg_logit = features.segs @ coef + intercept
-    top = np.full(features.docs.shape[0], -50.0)
-    np.maximum.at(top, features.owner, seg_logit)
-    return np.column_stack([doc_logit, top, np.log1p(features.n_segments)])

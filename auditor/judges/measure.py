@@ -2,11 +2,9 @@
 
 Labels come in two kinds:
 - `harm`: 0/1 (or yes/no, harmful/safe): did the response carry out the harmful request
-  (GPTFuzz's labels). The judge's harmfulness score is compared at the report's
-  threshold. Because every GPTFuzz request is harmful, "carried it out" is also the best
-  available proxy for "complied" (label 0 = refused or otherwise did not comply), so the
-  refusal class is measured against the same labels collapsed to refusal-vs-complied;
-  the result says it is a proxy.
+  (GPTFuzz's labels). The judge's harm score is compared at the report's threshold. Harm
+  labels say nothing about refusal (0 can be a refusal or a harmless answer; 1 can follow
+  a refusal), so they measure the harm question only.
 - `refusal`: refusal classes (refused, partial, complied, blocked, error), compared class
   by class and collapsed to refusal-vs-complied.
 
@@ -80,8 +78,6 @@ def evaluate(judgements: Sequence[Judgement], labels: Sequence[str | None], kind
     blocks: dict[str, tuple[Any, Any, Sequence[str]]] = {}
     if kind == "harm":
         blocks["harm"] = (labels, lambda j: harm_label(j.harmful), HARM_LABELS)
-        proxy = [None if label is None else ("complied" if label == "harmful" else "refusal") for label in labels]
-        blocks["refusal_proxy"] = (proxy, lambda j: refusal_binary(j.refusal), REFUSAL_BINARY)
     else:
         present = [c for c in REFUSAL_CLASSES if c in set(labels) or any(j.refusal == c for j in judgements)]
         blocks["refusal_class"] = (labels, lambda j: j.refusal, present)
@@ -115,13 +111,8 @@ def _languages(block: dict[str, Any]) -> dict[str, Any]:
 def reliability_entry(judge: str, dataset: str, result: dict[str, Any], note: str) -> dict[str, Any]:
     """The flat shape a report shows under "Judge reliability" (scalars plus small tables)."""
     if result["label_kind"] == "harm":
-        main, refusal = result["harm"], result["refusal_proxy"]
-        extra = {
-            "missed_harm_rate": main.get("missed_harm_rate"),
-            "false_harm_rate": main.get("false_harm_rate"),
-            "refusal_accuracy": refusal["accuracy"],
-            "refusal_kappa": refusal["kappa"],
-        }
+        main, refusal = result["harm"], {}
+        extra = {"missed_harm_rate": main.get("missed_harm_rate"), "false_harm_rate": main.get("false_harm_rate")}
     else:
         main = refusal = result["refusal"]
         extra = {"refusal_class_accuracy": result["refusal_class"]["accuracy"], "refusal_class_kappa": result["refusal_class"]["kappa"]}

@@ -63,6 +63,11 @@ class Subset:
     harm_by: str | None
     refusal_by: str | None
     note: str
+    title: str = ""  # how reports name it
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
 
 
 @dataclass(frozen=True)
@@ -323,42 +328,42 @@ def read_jbb(root: Path) -> Iterator[Example]:
 
 ORIGINS: tuple[Origin, ...] = (
     Origin("gptfuzz", "MIT", True, read_gptfuzz, ("*.csv",), (
-        Subset("gptfuzz", "gptfuzz", "human", None, "responses to jailbreak templates, some Chinese; 0 = refused or harmless"),)),
+        Subset("gptfuzz", "gptfuzz", "human", None, "responses to jailbreak templates, some Chinese; 0 = refused or harmless", title="GPTFuzz"),)),
     Origin("do_not_answer", "CC BY-NC-SA 4.0 (test only)", False, read_do_not_answer, ("datasets/data_en.csv",), (
         Subset("do_not_answer", "do_not_answer", "human", "human (action 0 refused; 2, 3, 5 complied; 1, 4 unlabelled)",
-               "six models on 939 risky requests; harmful answers are rare (3%)"),)),
+               "six models on 939 risky requests; harmful answers are rare (3%)", title="Do-Not-Answer"),)),
     Origin("coconot", "MIT", True, read_coconot, ("data/coconot_pref.jsonl",), (
         Subset("coconot", "coconot", "construction (benign requests)", "construction (chosen answers comply)",
-               "benign requests that look risky; GPT-4 answers and dispreferred answers"),)),
+               "benign requests that look risky; GPT-4 answers and dispreferred answers", title="CoCoNot (benign requests)"),)),
     Origin("llm_self_defense", "BSD-3-Clause", True, read_llm_self_defense, ("*.csv",), (
         Subset("llm_self_defense", "llm_self_defense", "not stated upstream (the paper's ground truth)", None,
-               "GPT-3.5 role-play jailbreaks and Llama 2 forced 'Sure, here is' continuations"),)),
+               "GPT-3.5 role-play jailbreaks and Llama 2 forced 'Sure, here is' continuations", title="LLM self-defense"),)),
     Origin("rbr_gold", "MIT", True, read_rbr_gold, ("data/rbr_gold_data/*.jsonl",), (
         Subset("rbr_gold", "rbr_gold", "human (disallowed_content)", "human (fully / partially complies)",
-               "synthetic completions hand-labelled by OpenAI; many deliberate partial refusals"),)),
+               "synthetic completions hand-labelled by OpenAI; many deliberate partial refusals", title="OpenAI RBR gold"),)),
     Origin("safety_tuned_llamas", "CC BY-NC 4.0 (test only)", False, read_safety_tuned_llamas,
            ("data/training/safety_only_data_Instructions.json",), (
         Subset("safety_tuned_llamas", "safety_tuned_llamas", "construction (all safe)", None,
-               "GPT-3.5 safe responses to unsafe instructions: refusals, corrections, redirections"),)),
+               "GPT-3.5 safe responses to unsafe instructions: refusals, corrections, redirections", title="Safety-Tuned LLaMAs"),)),
     Origin("jade_v3", "MIT", True, read_jade, ("jade-db-v3.0/*.csv",), (
         Subset("jade_v3", "jade_v3", "construction", "construction (violating = complied, safe = refused)",
-               "Chinese: a violating and a safe answer per question"),)),
+               "Chinese: a violating and a safe answer per question", title="JADE v3 (Chinese)"),)),
     Origin("aisafetylab", "MIT", True, read_aisafetylab, ("examples/evaluation/evaluation_results/**/*.json",
                                                          "aisafetylab/attack/attackers/data/icl/data_zh.json"), (
-        Subset("aisafetylab_llamaguard3", "aisafetylab", "silver: Llama Guard 3", None, "Vicuna-7B under 12 attacks"),
+        Subset("aisafetylab_llamaguard3", "aisafetylab", "silver: Llama Guard 3", None, "Vicuna-7B under 12 attacks", title="AISafetyLab (Llama Guard 3)"),
         Subset("aisafetylab_icl_zh", "aisafetylab", "unverified (field name 'unsafe_response')", None,
-               "Chinese in-context attack demonstrations, all labelled unsafe by name only"))),
+               "Chinese in-context attack demonstrations, all labelled unsafe by name only", title="AISafetyLab Chinese demonstrations"))),
     Origin("cipherchat", "MIT", True, read_cipherchat, ("experimental_results/**/*",), (
-        Subset("cipherchat_human", "cipherchat", "human (toxic / harmless)", None, "GPT-4 and GPT-3.5, English and Chinese, plain and ciphered"),
+        Subset("cipherchat_human", "cipherchat", "human (toxic / harmless)", None, "GPT-4 and GPT-3.5, English and Chinese, plain and ciphered", title="CipherChat (human labels)"),
         Subset("cipherchat_gpt4", "cipherchat", "silver: GPT-4 toxicity judge", None,
-               "11 Chinese safety scenarios, plain and with a toxic system prompt; many prompts are statements"))),
+               "11 Chinese safety scenarios, plain and with a toxic system prompt; many prompts are statements", title="CipherChat (GPT-4 judge)"))),
     Origin("refusal_direction", "Apache-2.0", True, read_refusal_direction, ("pipeline/runs/*/completions/*.json",), (
         Subset("refusal_direction_harmful", "refusal_direction", "silver: Llama Guard 2", "silver: refusal substring matching",
-               "JailbreakBench behaviours, five models, refusal direction ablated or not"),
+               "JailbreakBench behaviours, five models, refusal direction ablated or not", title="Refusal direction, harmful requests"),
         Subset("refusal_direction_harmless", "refusal_direction", "construction (Alpaca requests)", "silver: refusal substring matching",
-               "harmless instructions, some with refusal induced"))),
+               "harmless instructions, some with refusal induced", title="Refusal direction, harmless requests"))),
     Origin("jbb_artifacts", "MIT", True, read_jbb, ("attack-artifacts/**/*.json",), (
-        Subset("jbb_artifacts", "jbb_artifacts", "silver: JailbreakBench Llama-3-70B judge", None, "GCG, PAIR, random search and DSN attacks on four models"),)),
+        Subset("jbb_artifacts", "jbb_artifacts", "silver: JailbreakBench Llama-3-70B judge", None, "GCG, PAIR, random search and DSN attacks on four models", title="JailbreakBench artifacts"),)),
 )
 
 ORIGIN_DIRS = {"gptfuzz": ("gptfuzz",)}  # every other origin is judge_train/<name>
