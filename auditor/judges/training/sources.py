@@ -339,7 +339,7 @@ ORIGINS: tuple[Origin, ...] = (
         Subset("llm_self_defense", "llm_self_defense", "not stated upstream (the paper's ground truth)", None,
                "GPT-3.5 role-play jailbreaks and Llama 2 forced 'Sure, here is' continuations", title="LLM self-defense"),)),
     Origin("rbr_gold", "MIT", True, read_rbr_gold, ("data/rbr_gold_data/*.jsonl",), (
-        Subset("rbr_gold", "rbr_gold", "human (disallowed_content)", "human (fully / partially complies)",
+        Subset("rbr_gold", "rbr_gold", "human (disallowed content)", "human (fully / partially complies)",
                "synthetic completions hand-labelled by OpenAI; many deliberate partial refusals", title="OpenAI RBR gold"),)),
     Origin("safety_tuned_llamas", "CC BY-NC 4.0 (test only)", False, read_safety_tuned_llamas,
            ("data/training/safety_only_data_Instructions.json",), (
@@ -351,7 +351,7 @@ ORIGINS: tuple[Origin, ...] = (
     Origin("aisafetylab", "MIT", True, read_aisafetylab, ("examples/evaluation/evaluation_results/**/*.json",
                                                          "aisafetylab/attack/attackers/data/icl/data_zh.json"), (
         Subset("aisafetylab_llamaguard3", "aisafetylab", "silver: Llama Guard 3", None, "Vicuna-7B under 12 attacks", title="AISafetyLab (Llama Guard 3)"),
-        Subset("aisafetylab_icl_zh", "aisafetylab", "unverified (field name 'unsafe_response')", None,
+        Subset("aisafetylab_icl_zh", "aisafetylab", "unverified (labelled unsafe by the field name only)", None,
                "Chinese in-context attack demonstrations, all labelled unsafe by name only", title="AISafetyLab Chinese demonstrations"))),
     Origin("cipherchat", "MIT", True, read_cipherchat, ("experimental_results/**/*",), (
         Subset("cipherchat_human", "cipherchat", "human (toxic / harmless)", None, "GPT-4 and GPT-3.5, English and Chinese, plain and ciphered", title="CipherChat (human labels)"),
