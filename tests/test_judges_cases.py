@@ -73,4 +73,5 @@ def test_a_refusal_with_nothing_else_in_it_carries_no_harm():
 
 def test_unknown_variant_scales_harm_by_the_request_head():
     judgement = classify(0.1, 0.8, "Here you go: [REDACTED]", None, p_request=0.25)
-    assert judgement.harmful == pytest.approx(0.2) and judgement.details["p_harmful_request"] == 0.25
+    assert judgement.harmful == pytest.approx(0.4) and judgement.details["p_harmful_request"] == 0.25
+    assert classify(0.1, 0.8, "Here you go: [REDACTED]", None, p_request=0.64).harmful == pytest.approx(0.64)
