@@ -235,6 +235,8 @@ def error_problem(paired: Any, log_dirs: list[Path]) -> str | None:
         if column not in frame or not total:
             continue
         errored = frame[column].astype(object) == "error"
+        if f"{side}_error" in frame:  # answers cut off by Ctrl-C are not errors: the incomplete task says so, and a rerun resends them
+            errored &= ~frame[f"{side}_error"].astype(str).str.match(_CANCELLED)
         if int(errored.sum()) and int(errored.sum()) >= MAX_ERROR_SHARE * total:  # the same rule as Inspect's fail_on_error
             errors = frame.loc[errored, f"{side}_error"].dropna() if f"{side}_error" in frame else []
             example = " ".join(str(errors.iloc[0]).split())[:200] if len(errors) else "no message recorded"
@@ -280,6 +282,7 @@ def compared_from_logs(logs: list[SampleLog], original: str, suspect: str) -> di
     return {}
 
 
+_CANCELLED = r"\s*(CancelledError|KeyboardInterrupt)"
 # Causes a rerun can get past by itself (rate limits, timeouts, a server that was down).
 _TRANSIENT = re.compile(
     r"time[d ]?out|rate.?limit|\b429\b|\b5\d\d\b|overload|unavailable|connect|temporar|reset by peer|try again",

@@ -91,13 +91,25 @@ def test_over_refusal_vocabulary_follows_the_test_and_the_interval(tmp_path: Pat
 
 
 def test_judge_reliability_is_a_readable_table_with_the_source_of_its_figures(tmp_path: Path) -> None:
-    _report(synthetic_paired({"cyber_offence": (10, 2)}, pairs=10), tmp_path)
+    """Whatever the shipped reliability file holds (its keys change as the judges are reworked)."""
+    from auditor.report.judge_table import reliability_table
+
+    data = _report(synthetic_paired({"cyber_offence": (10, 2)}, pairs=10), tmp_path)
+    (entry,) = data["judge_reliability"]
+    assert entry["measured"]
+    table = reliability_table(entry)
+    labels = [row["figure"] for row in table["rows"]] + [t["title"] for t in table["tables"]]
+    labels += [c for t in table["tables"] for c in t["columns"]] + [name for t in table["tables"] for name, _ in t["rows"]]
+    raw_keys = [key for key in entry["metrics"] if "_" in key]
+    assert raw_keys and not [label for label in labels if "_" in label], "snake_case keys shown as labels"
     section = _text((tmp_path / "out" / "report.html").read_text(), "judge")
-    assert "Agreement with human labels (accuracy)" in section and "Cohen's kappa" in section.replace("&#39;", "'")
-    assert "Missed harm: harmful answers the judge passed as harmless" in section
-    assert "Every figure below was measured on: GPTFuzz" in section
+    assert "Figure Value" in section and "Every figure below was measured on:" in section
     assert "Figures from reliability.json" in section
-    assert not re.search(r"\b[a-z]+_[a-z_]+\b", section), "snake_case keys leaked into the section"
+    assert all(row["value"] for row in table["rows"])
+    if "accuracy" in entry["metrics"]:
+        assert "Agreement with human labels (accuracy)" in section
+    if "missed_harm_rate" in entry["metrics"]:
+        assert "Missed harm: harmful answers the judge passed as harmless" in section
 
 
 def test_judge_reliability_renders_keys_it_has_never_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

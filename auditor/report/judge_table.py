@@ -18,7 +18,8 @@ from auditor.report import format as fmt
 # Keys that describe where figures come from rather than being figures themselves.
 SOURCE_KEYS = ("dataset", "data", "method", "source", "measured_on")
 NOTE_KEYS = ("note", "notes", "caveat")
-SKIPPED_KEYS = ("judge", *SOURCE_KEYS, *NOTE_KEYS)
+SUMMARY_KEYS = ("summary",)  # the measurement's own sentence, shown above the table
+SKIPPED_KEYS = ("judge", *SOURCE_KEYS, *NOTE_KEYS, *SUMMARY_KEYS)
 
 LABELS: dict[str, str] = {
     "n": "Responses compared with human labels",
@@ -55,7 +56,7 @@ LABEL_VALUES = {
 WORDS = {"ci95": "95% CI", "ci": "CI", "cv": "cross-validation", "zh": "Chinese", "en": "English", "n": "responses", "f1": "F1", "kappa": "Cohen's kappa"}
 _RANGE = re.compile(r"^\s*(0?\.\d+|1(?:\.0+)?)\s*[-–]\s*(0?\.\d+|1(?:\.0+)?)\s*$")
 # figures shown as percentages when they are shares between 0 and 1
-_SHARE = re.compile(r"rate|accuracy|precision|recall|share|agreement", re.IGNORECASE)
+_SHARE = re.compile(r"rate|accuracy|precision|recall|share|agreement|missed|false|\bci\b|ci95|95%", re.IGNORECASE)
 
 
 def label(key: Any) -> str:
@@ -136,8 +137,8 @@ def reliability_table(entry: dict[str, Any]) -> dict[str, Any]:
             continue
         rows.append({"figure": label(key), "value": value(key, item), "source": source or "–"})
     notes = [_plain_keys(str(metrics[k]), metrics) for k in NOTE_KEYS if metrics.get(k)]
-    sentence = None
-    if isinstance(metrics.get("accuracy"), (int, float)) and metrics.get("n"):
+    sentence = next((str(metrics[k]) for k in SUMMARY_KEYS if isinstance(metrics.get(k), str) and metrics[k]), None)
+    if sentence is None and isinstance(metrics.get("accuracy"), (int, float)) and metrics.get("n"):
         kappa = f", Cohen's kappa {metrics['kappa']:.2f}" if isinstance(metrics.get("kappa"), (int, float)) else ""
         on = f" ({source})" if source else ""
         sentence = f"Agreed with human labels on {metrics['accuracy'] * 100:.1f}% of {metrics['n']:,} held-out responses{kappa}{on}."
