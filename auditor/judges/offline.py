@@ -156,7 +156,7 @@ def classify(
     p_refusal: float, p_carry: float, text: str, variant: str | None, p_request: float | None = None, judge: str = "offline"
 ) -> Judgement:
     """Refusal class (XSTest), harmfulness and confidence from the heads and the refusal phrases."""
-    phrases, in_head = refusal_cues(text)
+    phrases, _ = refusal_cues(text)
     harmful = round(harm_score(p_carry, variant, p_request), 4)
     details: dict[str, Any] = {
         "p_refusal": round(p_refusal, 4), "p_carries_out": round(p_carry, 4), "refusal_phrases": phrases,
