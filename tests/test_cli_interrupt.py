@@ -225,7 +225,9 @@ def test_identical_greedy_requests_are_generated_once() -> None:
 def test_ctrl_c_during_a_scheduled_pass_exits_130_and_the_next_pass_resumes(tmp_path: Path) -> None:
     from tests._schedule_helpers import write_config
 
-    state = ServerState(models={"orig-model": "refuses", "distill-b": "complies:cyber_offence"}, delay=DELAY)
+    # The server answers 8 requests and holds the rest, so 8 samples are surely finished (and
+    # none half-way) when the signal arrives, however loaded the test machine is.
+    state = ServerState(models={"orig-model": "refuses", "distill-b": "complies:cyber_offence"}, delay=DELAY, stall_after=8)
     with FakeProvider(state) as server:
         env = {**os.environ, **provider_env(server.base_url)}
         suite = make_suite(tmp_path / "suite.jsonl", pairs=PAIRS)
@@ -237,6 +239,7 @@ def test_ctrl_c_during_a_scheduled_pass_exits_130_and_the_next_pass_resumes(tmp_
             while _answered(state) < 8:
                 assert process.poll() is None and time.monotonic() < deadline, process.communicate()
                 time.sleep(0.05)
+            time.sleep(1.0)  # the 8 answers are judged and recorded; the other requests wait at the server
             process.send_signal(signal.SIGINT)
             signalled = time.monotonic()
             _, err = process.communicate(timeout=120)
@@ -249,6 +252,8 @@ def test_ctrl_c_during_a_scheduled_pass_exits_130_and_the_next_pass_resumes(tmp_
         finished = _finished(tmp_path / "out")
         assert int(MESSAGE.search(err).group(1)) == len(finished) > 0
         before = dict(state.chat_counts)
+        state.stall_after = None
+        state.release.set()
         rerun = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
         assert rerun.returncode == 0, rerun.stderr  # complete now (6 pairs per category are too few for a lost verdict)
         assert "auditing openai-api/local/distill-b" in rerun.stdout and "wrote index" in rerun.stdout

@@ -34,7 +34,7 @@ def check_model(spec: str, role: str) -> None:
     if problems:
         raise ConfigError(problems[0] + ("" if len(problems) == 1 else f" (and {len(problems) - 1} more: run `auditor doctor`)"))
     try:
-        get_model(spec)
+        get_model(spec, memoize=False)  # not cached: the audit builds its own (a cached one would keep this base URL for good)
     except ConfigError:
         raise
     except Exception as exc:  # Inspect raises several types for bad specs/missing keys
@@ -121,7 +121,7 @@ async def live_request(spec: str, timeout: float = 60.0) -> LiveResult:
     """One tiny generation (a few tokens; it is billed like any request) to prove the model answers."""
     started = time.perf_counter()
     try:
-        model = get_model(spec, config=GenerateConfig(max_tokens=8, max_retries=0, timeout=int(timeout)))
+        model = get_model(spec, config=GenerateConfig(max_tokens=8, max_retries=0, timeout=int(timeout)), memoize=False)
         output = await asyncio.wait_for(model.generate(LIVE_PROMPT), timeout=timeout)
     except asyncio.TimeoutError:
         return LiveResult(False, f"no answer within {timeout:.0f} s", time.perf_counter() - started)

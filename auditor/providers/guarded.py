@@ -78,7 +78,8 @@ class GuardedModelAPI(ModelAPI):
         if not model_name:
             raise ConfigError("guarded/ needs an inner model: guarded/<model spec>, e.g. guarded/local/smollm2")
         self.inner_spec = resolve_model(model_name)
-        self.inner: Model = get_model(self.inner_spec, config=config, **model_args)
+        # not memoized: a cached inner model would outlive this audit with its base URL and key
+        self.inner: Model = get_model(self.inner_spec, config=config, memoize=False, **model_args)
         self.judge_name = judge or os.environ.get(GUARD_JUDGE_VAR) or DEFAULT_GUARD_JUDGE
         self.judge = load_judge(self.judge_name)
         self.threshold = float(threshold)

@@ -3,15 +3,9 @@
 The two models answer the *same* prompts, so their refusals are correlated and an
 independent-samples interval would be too wide (and its test too weak). The paired
 interval here is Newcombe's hybrid score interval for paired proportions (method 10 of
-Newcombe 1998, Stat Med 17:2635-50), built from Wilson intervals for each model's rate;
-the test is the exact (binomial) McNemar test, which only looks at the discordant pairs
-and so stays valid for the small counts a single category has.
-
-The Wilson interval and the exact McNemar p-value are statsmodels' formulas
-(`proportion_confint(method="wilson")`, `mcnemar(exact=True)`) written out over
-scipy.special's normal quantile and binomial distribution function: importing
-scipy.stats and statsmodels costs about a second of every report's start-up, and the
-tests check both against statsmodels.
+Newcombe 1998, Stat Med 17:2635-50), built from statsmodels' Wilson intervals for each
+model's rate; the test is the exact (binomial) McNemar test, which only looks at the
+discordant pairs and so stays valid for the small counts a single category has.
 
 Both are written over numpy arrays of 2x2 tables, because the power calculation
 (auditor.stats.power) applies the same rules to thousands of simulated tables.
@@ -22,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import bdtr, ndtri
+from scipy.stats import binom
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.proportion import proportion_confint
 
 
 @dataclass(frozen=True)
@@ -80,19 +76,8 @@ class PairedResult:
 
 
 def wilson_interval(count, n, alpha: float = 0.05):
-    """Wilson score interval for one proportion (as statsmodels' `proportion_confint(method="wilson")`); scalars or arrays."""
-    scalar = np.ndim(count) == 0 and np.ndim(n) == 0
-    count, n = np.asarray(count, dtype=float), np.asarray(n, dtype=float)
-    q = count / n
-    crit = ndtri(1.0 - alpha / 2.0)
-    crit2 = crit**2
-    denom = 1.0 + crit2 / n
-    center = (q + crit2 / (2.0 * n)) / denom
-    dist = crit * np.sqrt(q * (1.0 - q) / n + crit2 / (4.0 * n**2)) / denom
-    low, high = np.clip(center - dist, 0.0, 1.0), np.clip(center + dist, 0.0, 1.0)
-    if scalar:
-        return float(low), float(high)
-    return low, high
+    """Wilson score interval for one proportion (statsmodels); scalars or arrays."""
+    return proportion_confint(count, n, alpha=alpha, method="wilson")
 
 
 def _phi(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -139,20 +124,19 @@ def newcombe_paired_ci(counts: PairedCounts, alpha: float = 0.05) -> tuple[float
 
 
 def mcnemar_exact_p(counts: PairedCounts) -> float:
-    """Two-sided exact McNemar p-value for one table (as statsmodels' `mcnemar(exact=True)`)."""
-    return float(mcnemar_exact_p_arrays(counts.original_only, counts.suspect_only))
+    """Two-sided exact McNemar p-value for one table (statsmodels)."""
+    table = [[counts.both, counts.original_only], [counts.suspect_only, counts.neither]]
+    return float(mcnemar(table, exact=True).pvalue)
 
 
 def mcnemar_exact_p_arrays(b, c) -> np.ndarray:
-    """Vectorised two-sided exact McNemar p-value from the discordant cells.
+    """Vectorised two-sided exact McNemar p-value from the discordant cells (scipy's binomial).
 
     Same definition as statsmodels' `mcnemar(exact=True)`: twice the smaller binomial
-    tail of the discordant pairs under p = 1/2, capped at 1 (1 with no discordant pair).
+    tail of the discordant pairs under p = 1/2, capped at 1.
     """
-    b, c = np.asarray(b, dtype=float), np.asarray(c, dtype=float)
-    n = b + c
-    tail = np.where(n > 0, bdtr(np.minimum(b, c), np.maximum(n, 1.0), 0.5), 1.0)
-    return np.minimum(1.0, 2.0 * tail)
+    b, c = np.asarray(b), np.asarray(c)
+    return np.minimum(1.0, 2.0 * binom.cdf(np.minimum(b, c), b + c, 0.5))
 
 
 def compare_counts(counts: PairedCounts, alpha: float = 0.05) -> PairedResult:
