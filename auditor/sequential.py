@@ -69,15 +69,9 @@ def check_sequential(options: "AuditOptions") -> Plan:
 
 def extra_tasks(options: "AuditOptions", judge: "JudgeChoice") -> list["Task"]:
     """The non-safeguards tasks the options name (jailbreaks, identity): sent whole, in the first round."""
-    from auditor.tasks.builders import TASK_BUILDERS
+    from auditor.tasks.builders import build_extra_tasks
 
-    tasks: list["Task"] = []
-    for name in options.extra_tasks:
-        if name not in TASK_BUILDERS:
-            raise ConfigError(f"unknown audit task '{name}'; available: {', '.join(TASK_BUILDERS)}")
-        if name != "safeguards":
-            tasks.extend(TASK_BUILDERS[name](options, judge))
-    return tasks
+    return build_extra_tasks(options, judge)
 
 
 def _resume_plan(plan: Plan, log_dir: Path) -> Plan:

@@ -29,12 +29,17 @@ TASK_BUILDERS: dict[str, TaskBuilder] = {
 TASKS = [safeguards, jailbreaks, identity]
 
 
-def build_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
-    """The safeguards tasks, then each extra task the options name (unknown names: one-line error)."""
-    tasks = build_safeguard_tasks(options, judge)
+def build_extra_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
+    """The tasks besides safeguards that the options name (jailbreaks, identity); unknown names: one-line error."""
+    tasks: list[Task] = []
     for name in options.extra_tasks:
         if name not in TASK_BUILDERS:
             raise ConfigError(f"unknown audit task '{name}'; available: {', '.join(TASK_BUILDERS)}")
         if name != "safeguards":
             tasks.extend(TASK_BUILDERS[name](options, judge))
     return tasks
+
+
+def build_tasks(options: AuditOptions, judge: JudgeChoice) -> list[Task]:
+    """The safeguards tasks, then each extra task the options name."""
+    return build_safeguard_tasks(options, judge) + build_extra_tasks(options, judge)
