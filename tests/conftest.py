@@ -53,8 +53,20 @@ def local_model_problem() -> str | None:
     return _LOCAL_MODEL_PROBLEM[0]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Tests marked `local_model` run only when the embedded model works: skipped with the reason, failed under CI."""
+    """Each test starts with no memoized Inspect model; `local_model` tests run only when the embedded model works.
+
+    Inspect memoizes the models an eval resolves by name and explicit arguments, not by the
+    environment: a model built by an earlier test keeps that test's base URL (read from
+    `LOCAL_BASE_URL` and the like) and sends a later test's requests to a server that is gone.
+    Cleared here, before any fixture (module-scoped ones included) runs an audit.
+
+    `local_model` tests are skipped with the reason, or failed under CI, when the model cannot run.
+    """
+    from inspect_ai.model import _model as inspect_model
+
+    inspect_model._models.clear()
     if item.get_closest_marker("local_model") is None:
         return
     problem = local_model_problem()

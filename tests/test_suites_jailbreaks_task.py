@@ -10,7 +10,7 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser, ModelName
 from inspect_ai.solver import TaskState
 
 from auditor.tasks.attacks import jailbreak, load_translations
-from auditor.errors import ConfigError, SuiteError
+from auditor.tasks.common import TaskParameterError
 from auditor.tasks.jailbreaks import interleave_by_category, jailbreaks
 from auditor.suites.loader import read_suite_file
 from tests._suites_helpers import SUITE_ROWS, suite_file, write_jsonl
@@ -26,12 +26,13 @@ def test_parameters_select_attacks_categories_language_and_per_category(tmp_path
     zh = jailbreaks(suite=str(suite), language="zh", attacks=["prefix_injection"])
     assert [s.id for s in zh.dataset] == ["DR-001-h-zh:prefix_injection"]
     assert zh.metadata["auditor_task"] == "jailbreaks" and zh.metadata["suite"] == "suite"
-    with pytest.raises(ConfigError, match="unknown jailbreak attack"):
+    # under @task the builder's ConfigError reaches Inspect as a one-line TaskParameterError
+    with pytest.raises(TaskParameterError, match="jailbreaks: unknown jailbreak attack nope; available: "):
         jailbreaks(suite=str(suite), attacks="nope")
-    with pytest.raises(SuiteError, match="per_category must be at least 1"):
+    with pytest.raises(TaskParameterError, match="jailbreaks: per_category must be a whole number of at least 1, got 0"):
         jailbreaks(suite=str(suite), per_category=0)
     benign_only = write_jsonl(tmp_path / "benign.jsonl", [r for r in SUITE_ROWS if r["variant"] == "benign"])
-    with pytest.raises(SuiteError, match="no harmful prompts"):
+    with pytest.raises(TaskParameterError, match="no harmful prompts"):
         jailbreaks(suite=str(benign_only))
 
 
