@@ -45,10 +45,19 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    # A process started in the background of a script (`cmd &` without job control) inherits
+    # SIGINT *ignored*: Python then installs no KeyboardInterrupt handler, asyncio none of its
+    # own, and the SIGINT above would do nothing, so neither SIGTERM nor Ctrl-C could stop
+    # the audit cleanly. While the audit runs, SIGINT gets Python's default handler back.
+    previous_int = signal.getsignal(signal.SIGINT)
+    if previous_int is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if previous_int is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _log_samples(path: str) -> set[tuple[str, str, str, int]]:

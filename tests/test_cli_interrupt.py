@@ -37,9 +37,16 @@ def _answered(state: ServerState) -> int:
         return sum(state.answered.values())
 
 
-def _interrupt(state: ServerState, suite: Path, cwd: Path, env: dict[str, str], sig: int) -> tuple[int, str, float]:
-    """Start the audit, signal it once 8 answers are in, return (exit code, stderr, seconds from signal to exit)."""
-    process = subprocess.Popen(_command(suite), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _interrupt(state: ServerState, suite: Path, cwd: Path, env: dict[str, str], sig: int,
+               sigint_ignored: bool = False) -> tuple[int, str, float]:
+    """Start the audit, signal it once 8 answers are in, return (exit code, stderr, seconds from signal to exit).
+
+    The audit starts with SIGINT at its default, or ignored as a script's background job
+    (`cmd &` without job control) inherits it, whatever the state of the test runner itself.
+    """
+    inherited = signal.SIG_IGN if sigint_ignored else signal.SIG_DFL
+    process = subprocess.Popen(_command(suite), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, inherited))
     try:
         deadline = time.monotonic() + 240
         while _answered(state) < 8:
@@ -113,9 +120,10 @@ def test_ctrl_c_stops_within_seconds_keeps_samples_and_the_rerun_sends_none_agai
     assert "samples paired" in rerun.stdout and f"{PROMPTS} samples paired" in rerun.stdout
 
 
-def test_sigterm_behaves_like_ctrl_c_and_report_on_the_partial_logs_exits_2(slow_provider, tmp_path: Path) -> None:
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["sigint-default", "started-in-background"])
+def test_sigterm_behaves_like_ctrl_c_and_report_on_the_partial_logs_exits_2(slow_provider, tmp_path: Path, sigint_ignored: bool) -> None:
     state, env, suite = slow_provider
-    code, err, seconds = _interrupt(state, suite, tmp_path, env, signal.SIGTERM)
+    code, err, seconds = _interrupt(state, suite, tmp_path, env, signal.SIGTERM, sigint_ignored)
     assert code == 130, err
     assert MESSAGE.search(err), err
     assert seconds < STOP_SECONDS, f"took {seconds:.1f} s to stop"
@@ -233,7 +241,8 @@ def test_ctrl_c_during_a_scheduled_pass_exits_130_and_the_next_pass_resumes(tmp_
         suite = make_suite(tmp_path / "suite.jsonl", pairs=PAIRS)
         config = write_config(tmp_path / "watch.toml", server.base_url, suite=suite, include='["distill-b"]')
         command = [sys.executable, "-m", "auditor.cli", "schedule", "run", str(config)]
-        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # whatever the runner's
         try:
             deadline = time.monotonic() + 240
             while _answered(state) < 8:
