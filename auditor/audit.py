@@ -289,7 +289,8 @@ def compared_from_logs(logs: list[SampleLog], original: str, suspect: str) -> di
 _CANCELLED = r"\s*(CancelledError|KeyboardInterrupt)"
 # Causes a rerun can get past by itself (rate limits, timeouts, a server that was down).
 _TRANSIENT = re.compile(
-    r"time[d ]?out|rate.?limit|\b429\b|\b5\d\d\b|overload|unavailable|connect|temporar|reset by peer|try again",
+    r"time[d ]?out|rate.?limit|\b429\b|(?:status|http|error|code)\W{0,3}5\d\d\b|\b5\d\d (?:server|internal|bad gateway|service)"
+    r"|overload|unavailable|connect|temporar|reset by peer|try again",
     re.IGNORECASE,
 )
 
@@ -319,7 +320,7 @@ def unfinished_tasks(logs: list[SampleLog]) -> list[tuple[SampleLog, str]]:
 def incomplete_problem(logs: list[SampleLog], log_dirs: list[Path]) -> str | None:
     """One line: which task did not complete and why, and whether rerunning the same command can help."""
     unfinished = unfinished_tasks(logs)
-    if not unfinished and all(log.header.status == "success" for log in logs) and logs:
+    if not unfinished and logs:  # the newest log of every task finished (older, superseded ones do not count)
         return None
     where = ", ".join(dict.fromkeys(str(d) for d in log_dirs))
     if not unfinished:

@@ -89,6 +89,11 @@ def _main(argv: list[str] | None) -> int:
         # Point stdout at devnull so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # a folder that cannot be written, a full disk, a file that cannot be read: the system's reason, one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"auditor: error: {where}{exc.strerror or exc}; check the path, its permissions and free space", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         # outside an audit's model calls (an audit raises AuditInterrupted with its count)
         print("auditor: interrupted; nothing written so far is lost: rerun the same command to resume", file=sys.stderr)

@@ -12,7 +12,7 @@ The units run on the chosen executor (`auditor.executors`): one after another he
 all at once as Ray tasks. A unit that fails does not lose the others' work: every other
 suspect still gets its report, the failed one is listed with its one-line reason, and
 rerunning the same command resumes the failed unit from its folder. `<suspect>` is the
-model spec made folder-safe with a short hash (`auditor.schedule.runner.slug`).
+model spec made folder-safe with a short hash (`auditor.storage.slug`).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def validate_suspects(original: str, suspects: list[str]) -> tuple[str, list[str
 
 
 def folder_name(spec: str) -> str:
-    from auditor.schedule.runner import slug
+    from auditor.storage import slug
 
     return slug(spec)
 
@@ -303,7 +303,7 @@ def _short(spec: str) -> str:
 
 def write_index(options: AuditOptions, original: str, original_log_dir: LogLocation, outcomes: list[SuspectOutcome]) -> tuple[Path, Path]:
     """OUT/index.html (the comparison page) and OUT/index.json (the same, for scripts), written atomically."""
-    from auditor.report.writer import atomic_write_text
+    from auditor.storage import atomic_write_text
 
     out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

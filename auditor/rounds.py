@@ -184,7 +184,7 @@ def build_plan(options: "AuditOptions") -> Plan:
 
 
 def write_state(log_dir: Path, plan: Plan) -> None:
-    from auditor.report.writer import atomic_write_text
+    from auditor.storage import atomic_write_text
 
     atomic_write_text(Path(log_dir) / STATE_FILE, json.dumps(plan.to_dict(), indent=2) + "\n")
 

@@ -9,7 +9,10 @@ few operations an audit needs on it (join, create, check writable) are here.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Union
@@ -89,3 +92,22 @@ def exists(location: LogLocation) -> bool:
         fs, path = _filesystem(str(location))
         return bool(fs.exists(path))
     return Path(location).exists()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, then rename (atomic on POSIX)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def slug(spec: str) -> str:
+    """A file-system-safe, collision-free folder name for a model spec (specs can be untrusted ids)."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("._")[:80] or "model"
+    return f"{readable}-{hashlib.sha256(spec.encode()).hexdigest()[:8]}"

@@ -13,7 +13,8 @@ from auditor.schedule.family import model_family
 from auditor.schedule.history import AuditRecord, CategoryResult, History
 from auditor.schedule.index import render_index
 from auditor.schedule.notify import post_webhook
-from auditor.schedule.runner import due_reason, slug
+from auditor.schedule.runner import due_reason
+from auditor.storage import slug
 from auditor.schedule.serve import Server, next_run
 from tests._schedule_helpers import FakeProvider, ServerState, make_suite, write_config
 

@@ -124,8 +124,11 @@ def run(args: argparse.Namespace) -> int:
         report_options=chosen_report_options,
         sequential=args.sequential,
     )
+    if args.ray_address and args.executor != "ray":
+        raise ConfigError("--ray-address needs --executor ray")
+    options.executor, options.ray_address = args.executor, args.ray_address  # where the units run (auditor.executors)
     check_options(options)
-    check_sequential_folder(options)
+    check_sequential_folder(options)  # after the executor is known: a sequential audit runs locally
     if description is not None:
         print(f"auditor: no models named; running the offline default: {description}")
     if args.out is None:
@@ -136,9 +139,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"auditor: offline default selection: {apply_offline_defaults(options, args.limit is not None)}")
     from auditor.audit import run_audit  # imports Inspect: only when auditing
 
-    if args.ray_address and args.executor != "ray":
-        raise ConfigError("--ray-address needs --executor ray")
-    options.executor, options.ray_address = args.executor, args.ray_address  # where the units run (auditor.executors)
     if len(suspects) > 1:  # the original once, every suspect against it, a report each and an index
         from auditor.multi import run_many_command
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
@@ -103,9 +104,19 @@ def _open_out(path: Path | None) -> TextIO:
     return path.open("w", encoding="utf-8")
 
 
+def _check_writable(path: Path | None) -> None:
+    """Fail before any judging when --out cannot be written (an existing file is left as it is until then)."""
+    if path is None or str(path) == "-":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir() or not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise ConfigError(f"--out {path}: cannot write there; name a writable file (or - for standard output)")
+
+
 def run_judge(args: argparse.Namespace) -> int:
     judge = build_judge(args.judge, args.grader)
     _, items, _ = load_items(args)
+    _check_writable(args.out)  # before judging: a path that cannot be written must not cost a judging run
     judgements = judge.judge_batch(items)
     handle = _open_out(args.out)
     try:

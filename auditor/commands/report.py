@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from auditor.storage import is_url, log_location
 from auditor.commands.audit import add_common_report_args, default_out_dir, fail_on_exit, incomplete_exit, report_options
 from auditor.errors import ConfigError
+from auditor.storage import is_url, log_location
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auditor.commands.argtypes import positive_int
 from auditor.errors import AuditorError
 
 FORMATS = ("html", "csv")
@@ -37,12 +38,14 @@ def load_report(out_dir: Path) -> dict[str, Any]:
         raise AuditorError(f"no report.json in {out_dir}; pass the --out folder of an audit (or rebuild it with `auditor report LOG_DIR ... --out {out_dir}`)")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise AuditorError(f"{path} is not UTF-8 text; rebuild it with `auditor report`") from None
     except json.JSONDecodeError as exc:
         raise AuditorError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}); rebuild it with `auditor report`") from None
 
 
 def run(args: argparse.Namespace) -> int:
-    from auditor.report.writer import atomic_write_text
+    from auditor.storage import atomic_write_text
     from auditor.review.answers import reviewable_answers
     from auditor.review.files import review_csv
     from auditor.review.page import render_page
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("review", help="sample an audit's answers for human review of the judge (HTML page or CSV)")
     parser.add_argument("out_dir", type=Path, help="an audit's output folder (holds report.json)")
-    parser.add_argument("--n", type=int, default=150, help="answers to sample (default 150)")
+    parser.add_argument("--n", type=positive_int, default=150, help="answers to sample (default 150)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the sample (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="file to write (default OUT_DIR/review.html or review.csv)")
     parser.add_argument("--format", choices=FORMATS, default=None, help="html (a labelling page; default) or csv")

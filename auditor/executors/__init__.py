@@ -97,7 +97,7 @@ def split_gpu_runs(units: list[Unit]) -> list[Unit]:
     in subfolders of its folder; `auditor report` reads log folders recursively, so the
     reports are the same.
     """
-    from auditor.schedule.runner import slug
+    from auditor.storage import slug
 
     result: list[Unit] = []
     for unit in units:

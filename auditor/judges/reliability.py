@@ -56,5 +56,6 @@ def save_reliability(path: Path, entry: dict[str, Any]) -> None:
     """Add or replace one judge's entry in a reliability file (for AUDITOR_JUDGE_RELIABILITY)."""
     data = _read(path) if path.exists() else {}
     data[entry["judge"]] = entry
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    from auditor.storage import atomic_write_text
+
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

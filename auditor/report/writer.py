@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import pandas as pd
 from auditor.compare import analyse, annotate_suite_capacity
 from auditor.errors import ConfigError
 from auditor.results import PER_MODEL, PairedSamples, gc_paused
+from auditor.storage import atomic_write_text
 from auditor.verdicts import Thresholds
 
 REPORT_VERSION = "2"
@@ -54,19 +53,6 @@ def sample_entries(paired: pd.DataFrame) -> list[dict[str, Any]]:
             entry[side] = {c: _clean(columns[f"{side}_{c}"][i]) if f"{side}_{c}" in columns else None for c in PER_MODEL}
         entries.append(entry)
     return entries
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, then rename (atomic on POSIX)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def judge_reliability(judge: Any) -> list[dict[str, Any]]:

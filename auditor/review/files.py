@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,10 +85,17 @@ def read_review_file(path: str | Path) -> list[ReviewRow]:
         raise AuditorError(f"review file not found: {path}; create one with `auditor review OUT_DIR --format csv`")
     try:
         text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise AuditorError(f"review file {path} cannot be read ({exc.strerror}); check its permissions") from None
     except UnicodeDecodeError:
         raise AuditorError(f"review file {path} is not UTF-8 text; export it from the review page or save it as CSV UTF-8") from None
+    csv.field_size_limit(sys.maxsize)  # answers can be longer than the csv module's default 128 KiB field
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise AuditorError(f"review file {path} is not a readable CSV ({exc}); export it from the review page") from None
+    missing = [c for c in COLUMNS if c not in fieldnames]
     if missing:
         raise AuditorError(f"review file {path} lacks column(s) {', '.join(missing)}; expected: {', '.join(COLUMNS)}")
     rows: list[ReviewRow] = []

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from auditor import __version__
-from auditor.report.writer import atomic_write_text
+from auditor.storage import atomic_write_text
 from auditor.schedule.config import ScheduleConfig
 from auditor.schedule.family import model_name
 from auditor.schedule.history import AuditRecord, History
@@ -80,8 +80,9 @@ def trend_svg(family: str, points: list[TrendPoint], title: str | None = None) -
         figure.subplots_adjust(left=0.09, right=0.7, bottom=0.25)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
+    from auditor.report.charts import check_svg
+
+    return check_svg(buffer.getvalue())  # verified like the report's charts: inlined with |safe in the index pages
 
 
 def _row(audit: AuditRecord, output: Path, index_dir: Path) -> dict[str, Any]:

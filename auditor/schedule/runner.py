@@ -17,7 +17,6 @@ A lock file in the output folder keeps two passes on one config from running at 
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -33,6 +32,7 @@ from auditor.schedule.discovery import Candidate, discover
 from auditor.schedule.family import model_family
 from auditor.schedule.history import AuditRecord, CategoryResult, History
 from auditor.schedule.versions import judge_label, suite_version
+from auditor.storage import slug
 
 Printer = Callable[[str], None]
 
@@ -47,12 +47,6 @@ def utcnow() -> datetime:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def slug(spec: str) -> str:
-    """A file-system-safe, collision-free folder name for a model spec (specs can be untrusted ids)."""
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("._")[:80] or "model"
-    return f"{readable}-{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
 
 
 def due_reason(

@@ -117,9 +117,8 @@ def load_suite(
 
 def write_suite_file(records: list[SuiteRecord], path: str | Path) -> Path:
     """Write records as JSONL (the canonical suite format) and return the path."""
+    from auditor.storage import atomic_write_text
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+    atomic_write_text(path, "".join(json.dumps(record.to_dict(), ensure_ascii=False) + "\n" for record in records))
     return path
