@@ -2,7 +2,7 @@
 """Offline judge speed: responses per second on GPTFuzz's evaluate responses, and cold start.
 
 - Throughput: the 1,540 evaluate responses (mean ~690 characters), each with its request
-  and variant as an audit passes them, judged in one batch by one process, best of 3
+  and variant as an audit passes them, judged in one batch by one process, median of 3
   rounds after a warm-up; then with 2 worker processes (2 cores), each judging half. A
   batch without variants (as `auditor judge` on a bare file) also runs the request head;
   that rate is recorded too.
@@ -93,8 +93,8 @@ def main() -> int:
         "responses": len(texts),
         "mean_chars": round(sum(len(t) for t, _, _ in texts) / len(texts)),
         "load_average_at_start": round(load, 2),
-        "throughput_1_process_per_s": round(max(single)),
-        "throughput_2_processes_per_s": round(max(double)),
+        "throughput_1_process_per_s": round(statistics.median(single)),
+        "throughput_2_processes_per_s": round(statistics.median(double)),
         "rounds_1_process": [round(x) for x in single],
         "throughput_1_process_variant_unknown_per_s": round(unknown_rate),
         "rounds_2_processes": [round(x) for x in double],

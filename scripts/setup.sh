@@ -68,7 +68,7 @@ if [ "$REBUILD_LLAMA" = 0 ] && [ -f "$stamp" ] && [ -x .venv/bin/python ]; then
 fi
 
 total=$SECONDS
-say "setting up distill-auditor in $(pwd)/.venv (a first run takes about 15 minutes on 2 cores; later runs return at once)"
+say "setting up distill-auditor in $(pwd)/.venv (a first run takes about 6 minutes on 2 idle cores, up to 15 on a busy machine; later runs return at once)"
 
 if [ ! -x .venv/bin/python ]; then
   step=$SECONDS
@@ -90,7 +90,7 @@ if [ "$local_wanted" = 1 ]; then
   [ "$REBUILD_LLAMA" = 1 ] && rm -rf "$wheel_dir"
   if ! ls "$wheel_dir"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     step=$SECONDS
-    say "[2/3] compiling llama-cpp-python $LLAMA_VERSION for the embedded model: the slow step, about 10 minutes on 2 cores, once per machine"
+    say "[2/3] compiling llama-cpp-python $LLAMA_VERSION for the embedded model: the slow step, about 5 minutes on 2 idle cores (up to 12 on a busy machine), once per machine"
     say "      flags: CMAKE_ARGS=\"$llama_args\"; the wheel is kept in $wheel_dir"
     mkdir -p "$wheel_dir.tmp"
     with_ticker "compiling llama.cpp" env CMAKE_ARGS="$llama_args" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
