@@ -67,13 +67,6 @@ def check_sequential(options: "AuditOptions") -> Plan:
     return plan
 
 
-def extra_tasks(options: "AuditOptions", judge: "JudgeChoice") -> list["Task"]:
-    """The non-safeguards tasks the options name (jailbreaks, identity): sent whole, in the first round."""
-    from auditor.tasks.builders import build_extra_tasks
-
-    return build_extra_tasks(options, judge)
-
-
 def _resume_plan(plan: Plan, log_dir: Path) -> Plan:
     """The plan, after checking that the log folder does not hold a sequential audit of another selection."""
     previous = read_state(log_dir)
@@ -114,8 +107,10 @@ def run_rounds(
             for unit in plan.units
             if unit.key not in closed and (args := unit.task_args(index)) is not None
         ]
-        if index == 0:
-            tasks += extra_tasks(options, judge)
+        if index == 0:  # the other tasks the options name (jailbreaks, identity) are sent whole, in the first round
+            from auditor.tasks.builders import build_extra_tasks
+
+            tasks += build_extra_tasks(options, judge)
         if not tasks:
             break
         models = max(len(m) for _, m in runs)

@@ -37,6 +37,12 @@ def _answered(state: ServerState) -> int:
         return sum(state.answered.values())
 
 
+def _sigint_at_start(ignored: bool = False):
+    """A preexec_fn starting the child with SIGINT at its default or ignored, whatever the test runner's own state."""
+    handler = signal.SIG_IGN if ignored else signal.SIG_DFL
+    return lambda: signal.signal(signal.SIGINT, handler)
+
+
 def _interrupt(state: ServerState, suite: Path, cwd: Path, env: dict[str, str], sig: int,
                sigint_ignored: bool = False) -> tuple[int, str, float]:
     """Start the audit, signal it once 8 answers are in, return (exit code, stderr, seconds from signal to exit).
@@ -44,9 +50,8 @@ def _interrupt(state: ServerState, suite: Path, cwd: Path, env: dict[str, str], 
     The audit starts with SIGINT at its default, or ignored as a script's background job
     (`cmd &` without job control) inherits it, whatever the state of the test runner itself.
     """
-    inherited = signal.SIG_IGN if sigint_ignored else signal.SIG_DFL
     process = subprocess.Popen(_command(suite), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, inherited))
+                               preexec_fn=_sigint_at_start(sigint_ignored))
     try:
         deadline = time.monotonic() + 240
         while _answered(state) < 8:
@@ -242,7 +247,7 @@ def test_ctrl_c_during_a_scheduled_pass_exits_130_and_the_next_pass_resumes(tmp_
         config = write_config(tmp_path / "watch.toml", server.base_url, suite=suite, include='["distill-b"]')
         command = [sys.executable, "-m", "auditor.cli", "schedule", "run", str(config)]
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # whatever the runner's
+                                   preexec_fn=_sigint_at_start())
         try:
             deadline = time.monotonic() + 240
             while _answered(state) < 8:

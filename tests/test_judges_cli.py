@@ -124,3 +124,17 @@ def test_gptfuzz_evaluate_split_through_the_cli(tmp_path, capsys):
     assert data["harm"]["accuracy"] >= 0.85
     assert "refusal_proxy" not in data  # harm labels say nothing about refusal
     assert data["harm"]["by_language"]["en"]["accuracy"] >= 0.85
+
+
+def test_an_out_path_that_cannot_be_written_fails_before_any_judging(tmp_path, capsys, monkeypatch):
+    source = write_csv(tmp_path / "responses.csv", ROWS)
+    judged = []
+    monkeypatch.setattr("auditor.judges.keywords.KeywordJudge.judge_batch", lambda self, items: judged.append(items) or [])
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    for out, message in ((tmp_path / "a-folder", f"--out {tmp_path / 'a-folder'} is a folder; name a file"),
+                         (tmp_path / "a-file" / "judged.jsonl", f"the folder of --out {tmp_path / 'a-file'} is an existing file")):
+        assert main(["judge", str(source), "--response-col", "answer", "--judge", "keywords", "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("auditor: error: ") and message in err and "\n" not in err
+    assert judged == []

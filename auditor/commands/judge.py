@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
@@ -108,9 +107,11 @@ def _check_writable(path: Path | None) -> None:
     """Fail before any judging when --out cannot be written (an existing file is left as it is until then)."""
     if path is None or str(path) == "-":
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_dir() or not os.access(path if path.exists() else path.parent, os.W_OK):
-        raise ConfigError(f"--out {path}: cannot write there; name a writable file (or - for standard output)")
+    if path.is_dir():
+        raise ConfigError(f"--out {path} is a folder; name a file (or - for standard output)")
+    from auditor.options import check_output_dir
+
+    check_output_dir(path.parent, "the folder of --out")
 
 
 def run_judge(args: argparse.Namespace) -> int:
