@@ -67,3 +67,17 @@ def test_sources_read_as_the_datasheet_says():
     assert {e.refusal for e in jade} == {"refused", "complied"}
     cipher = [e for e in examples if e.origin == "cipherchat"]
     assert not any("\x1b[" in e.response or "\\u" in e.response for e in cipher)  # console codes and encoded copies removed
+
+
+def test_the_reserved_jbc_artifacts_are_never_read(tmp_path):
+    import json
+
+    from auditor.judges.training.sources import read_jbb
+
+    rows = {"jailbreaks": [{"response": "[REDACTED stand-in answer]", "goal": "a goal", "jailbroken": True}]}
+    for attack in ("PAIR", "JBC"):
+        folder = tmp_path / "attack-artifacts" / attack / "black_box"
+        folder.mkdir(parents=True)
+        (folder / "model.json").write_text(json.dumps(rows), encoding="utf-8")
+    examples = list(read_jbb(tmp_path))
+    assert len(examples) == 1 and examples[0].harm == 1

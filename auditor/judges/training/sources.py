@@ -313,8 +313,14 @@ def read_refusal_direction(root: Path) -> Iterator[Example]:
 
 
 def read_jbb(root: Path) -> Iterator[Example]:
-    """JailbreakBench attack artifacts (non-JBC): `jailbroken` from the Llama-3-70B JailbreakBench judge (silver)."""
+    """JailbreakBench attack artifacts (non-JBC): `jailbroken` from the Llama-3-70B JailbreakBench judge (silver).
+
+    The JBC (AIM) artifacts are a reserved evaluation source of this project: skipped even
+    where a copy of the artifacts holds them, so they can never train or tune the judge.
+    """
     for path in sorted((root / "attack-artifacts").rglob("*.json")):
+        if "JBC" in path.relative_to(root).parts:
+            continue
         for row in _json(path)["jailbreaks"]:
             if not _text(row.get("response")):
                 continue
