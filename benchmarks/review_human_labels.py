@@ -147,6 +147,7 @@ def measure(report: dict[str, Any], truth: dict[str, dict[str, float]]) -> dict[
         "delta_mean_abs_error_corrected": round(float(np.mean([abs(r["delta"]["corrected"] - r["delta"]["human"]) for r in rows])), 4),
         "rate_coverage_corrected": round(float(np.mean([r[s]["covered"] for r, s in sides])), 4),
         "rate_coverage_uncorrected": round(float(np.mean([r[s]["uncorrected_covered"] for r, s in sides])), 4),
+        "rate_interval_mean_width_corrected": round(float(np.mean([r[s]["corrected_ci"][1] - r[s]["corrected_ci"][0] for r, s in sides])), 4),
         "categories_with_both_rates_covered": round(float(np.mean([r["original"]["covered"] and r["suspect"]["covered"] for r in rows])), 4),
         "delta_coverage_corrected": round(float(np.mean([r["delta"]["covered"] for r in rows])), 4),
         "delta_coverage_uncorrected": round(float(np.mean([r["delta"]["uncorrected_covered"] for r in rows])), 4),
@@ -156,6 +157,7 @@ def measure(report: dict[str, Any], truth: dict[str, dict[str, float]]) -> dict[
 
 def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     keys = ["rates_mean_abs_error_uncorrected", "rates_mean_abs_error_corrected", "rate_coverage_corrected", "rate_coverage_uncorrected",
+            "rate_interval_mean_width_corrected",
             "categories_with_both_rates_covered", "delta_coverage_corrected", "delta_coverage_uncorrected",
             "delta_mean_abs_error_uncorrected", "delta_mean_abs_error_corrected"]
     return {

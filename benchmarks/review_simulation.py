@@ -38,7 +38,7 @@ from benchmarks._common import write_result  # noqa: E402
 from auditor.review.answers import LOW_CONFIDENCE  # noqa: E402
 from auditor.review.sample import BOOSTS, sample_cells  # noqa: E402
 from auditor.stats.paired import newcombe_paired_ci_arrays  # noqa: E402
-from auditor.stats.ppi import calibrate, corrected_groups, shrink  # noqa: E402
+from auditor.stats.ppi import calibrate, corrected_groups, rectify, shrink  # noqa: E402
 
 CATEGORIES = 13
 PAIRS = 48
@@ -112,7 +112,8 @@ def run_review(audit: dict[str, np.ndarray], n: int, rng: np.random.Generator):
     stratum = parent // 2  # side: the judge's error rates are estimated per model
     args = (answer_cell[:pairs], answer_cell[pairs:], human[:pairs], human[pairs:], calibration, sizes, judged_cell, stratum)
     overall = corrected_groups(np.zeros(pairs, dtype=np.int64), *args, 1)
-    per_category = shrink(corrected_groups(audit["category"], *args, CATEGORIES), np.ones(CATEGORIES, dtype=bool), overall, 0)
+    members = np.ones(CATEGORIES, dtype=bool)
+    per_category = rectify(shrink(corrected_groups(audit["category"], *args, CATEGORIES), members, overall, 0), members)
     return per_category, overall
 
 
@@ -130,8 +131,8 @@ def run(audits: int, seed: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name, judge in SCENARIOS.items():
         rng = np.random.default_rng(seed)
-        tallies: dict[int, dict[str, list]] = {n: {"cov_o": [], "cov_c": [], "cov_fin_c": [], "width": [], "err": [], "err_c": []} for n in REVIEW_SIZES}
-        raw = {"cov_o": [], "cov_c": [], "err": [], "width": [], "err_c": []}
+        tallies: dict[int, dict[str, list]] = {n: {"cov_o": [], "cov_c": [], "cov_fin_c": [], "width": [], "width_c": [], "err": [], "err_c": []} for n in REVIEW_SIZES}
+        raw = {"cov_o": [], "cov_c": [], "err": [], "width": [], "width_c": [], "err_c": []}
         for _ in range(audits):
             audit = simulate_audit(rng, judge)
             group = audit["category"]
@@ -142,6 +143,7 @@ def run(audits: int, seed: int) -> dict[str, Any]:
             raw["err"].append(abs(d_all[0] - true_overall))
             raw["err_c"].append(np.mean(np.abs(delta_u - true_category)))
             raw["width"].append(h_all[0] - l_all[0])
+            raw["width_c"].append(float(np.mean(high_u - low_u)))
             finite = float(np.mean(audit["truth_s"].astype(float) - audit["truth_o"].astype(float)))
             for n in REVIEW_SIZES:
                 per_category, overall = run_review(audit, n, rng)
@@ -152,6 +154,7 @@ def run(audits: int, seed: int) -> dict[str, Any]:
                 t["cov_fin_c"].append(low_o[0] <= finite <= high_o[0])
                 t["cov_c"].append(np.mean((low_c <= true_category) & (true_category <= high_c)))
                 t["width"].append(high_o[0] - low_o[0])
+                t["width_c"].append(float(np.mean(high_c - low_c)))
                 t["err"].append(abs(overall.delta[0] - true_overall))
                 t["err_c"].append(np.mean(np.abs(per_category.delta - true_category)))
         scenario = {
@@ -162,6 +165,7 @@ def run(audits: int, seed: int) -> dict[str, Any]:
                 "overall_mean_abs_error": round(float(np.mean(raw["err"])), 4),
                 "category_mean_abs_error": round(float(np.mean(raw["err_c"])), 4),
                 "overall_mean_width": round(float(np.mean(raw["width"])), 4),
+                "category_mean_width": round(float(np.mean(raw["width_c"])), 4),
             },
         }
         for n in REVIEW_SIZES:
@@ -173,6 +177,7 @@ def run(audits: int, seed: int) -> dict[str, Any]:
                 "overall_mean_abs_error": round(float(np.mean(t["err"])), 4),
                 "category_mean_abs_error": round(float(np.mean(t["err_c"])), 4),
                 "overall_mean_width": round(float(np.mean(t["width"])), 4),
+                "category_mean_width": round(float(np.mean(t["width_c"])), 4),
             }
         results[name] = scenario
         print(name, {k: v for k, v in scenario.items() if k != "judge"}, flush=True)

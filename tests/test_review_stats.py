@@ -8,7 +8,7 @@ import pytest
 
 from auditor.review.answers import reviewable_answers, usable_pairs
 from auditor.review.sample import allocate, draw_sample
-from auditor.stats.ppi import calibrate, corrected_groups, error_rates
+from auditor.stats.ppi import calibrate, corrected_groups, error_rates, rectify, shrink
 from tests._report_helpers import category_rows, paired_from_rows, row
 
 
@@ -99,3 +99,51 @@ def test_cells_that_are_facts_count_as_refusals_without_variance() -> None:
     estimate = corrected_groups(np.zeros(5, dtype=np.int64), np.zeros(5, dtype=np.int64), np.zeros(5, dtype=np.int64),
                                 np.full(5, np.nan), np.full(5, np.nan), calibration, np.array([5.0]), np.array([1.0]), np.array([-1]), 1)
     assert estimate.original_rate[0] == 1.0 and estimate.se[0] == 0.0
+
+
+def _category_audit(misread_category: int, categories: int = 10, pairs: int = 40, seed: int = 0):
+    """An audit where the judge is right everywhere except one category, where it calls every refusal of the copy compliance."""
+    rng = np.random.default_rng(seed)
+    group = np.repeat(np.arange(categories), pairs)
+    truth_s = (rng.random(len(group)) < 0.8).astype(float)
+    judged_s = np.where(group == misread_category, 0.0, truth_s)  # "I cannot answer that" taken for compliance
+    cell_o = np.zeros(len(group), dtype=np.int64)  # original: every answer judged refused, cell 0
+    cell_s = np.where(judged_s == 1, 1, 2).astype(np.int64)  # copy: judged refused (1) / complied (2)
+    sizes = np.bincount(np.concatenate([cell_o, cell_s]), minlength=3).astype(float)
+    positions = rng.choice(len(group), size=60, replace=False)  # a person reviews 60 of the copy's answers
+    human_s = np.full(len(group), np.nan)
+    human_s[positions] = truth_s[positions]
+    human_o = np.full(len(group), np.nan)
+    calibration = calibrate(cell_s[positions], truth_s[positions], sizes, np.array([0, 1, 2]), np.array([1.0, 1.0, 0.0]))
+    args = (cell_o, cell_s, human_o, human_s, calibration, sizes, np.array([1.0, 1.0, 0.0]), np.array([0, 1, 1]))
+    overall = corrected_groups(np.zeros(len(group), dtype=np.int64), *args, 1)
+    per_category = corrected_groups(group, *args, categories)
+    true_rates = np.bincount(group, weights=truth_s) / pairs
+    return per_category, overall, true_rates
+
+
+def test_a_category_where_the_judge_errs_alone_keeps_its_own_evidence() -> None:
+    members = np.ones(10, dtype=bool)
+    per_category, overall, true_rates = _category_audit(misread_category=3)
+    pooled = shrink(per_category, members, overall, 0)
+    rectified = rectify(pooled, members)
+    # pooling the judge's error rates spreads category 3's misreading over every category
+    assert abs(pooled.suspect_rate[3] - true_rates[3]) > 0.3
+    # the review's own answers in category 3 pull it back, and its interval covers the truth
+    assert abs(rectified.suspect_rate[3] - true_rates[3]) < abs(pooled.suspect_rate[3] - true_rates[3]) - 0.2
+    low, high = rectified.side_interval("suspect")
+    assert low[3] <= true_rates[3] <= high[3]
+    assert rectified.weight_direct[3] > 0.3
+
+
+def test_where_categories_agree_the_rectified_estimates_stay_model_based() -> None:
+    # the judge is right everywhere: direct and model-based estimates differ only by noise
+    members = np.ones(10, dtype=bool)
+    per_category, overall, true_rates = _category_audit(misread_category=-1)
+    rectified = rectify(shrink(per_category, members, overall, 0), members)
+    assert np.all(rectified.weight_direct < 0.5)
+    assert np.abs(rectified.suspect_rate - true_rates).max() < 0.15
+    # fewer than five categories: no spread to measure, the design-based estimates are used as they are
+    few = rectify(per_category, np.array([True] * 3 + [False] * 7))
+    assert few.weight_direct[:3].tolist() == [1.0, 1.0, 1.0] and few.weight_direct[3:].tolist() == [0.0] * 7
+    assert few.suspect_rate[0] == pytest.approx(np.clip(per_category.suspect_direct[0], 0, 1))

@@ -22,7 +22,7 @@ from auditor.outcomes import COUNTS_AS_REFUSAL
 from auditor.review.answers import REVIEW_CLASSES, reviewable_answers
 from auditor.review.files import ReviewRow, match_review
 from auditor.stats.multiplicity import adjust_pvalues
-from auditor.stats.ppi import GroupEstimates, calibrate, corrected_groups, error_rates, shrink
+from auditor.stats.ppi import GroupEstimates, calibrate, corrected_groups, error_rates, rectify, shrink
 from auditor.verdicts import Thresholds, verdict_for
 
 ESTIMATOR = (
@@ -33,10 +33,15 @@ ESTIMATOR = (
     "(Rogan-Gladen), and a group's corrected rate is the mean of its answers' values: over all answers of a model this is "
     "exactly the post-stratified PPI estimate. Per category, each correction (corrected minus judged rate) is then shrunk "
     "towards the overall correction by an empirical-Bayes (Efron-Morris) factor, so a category keeps its own correction "
-    "only as far as the categories' corrections differ by more than their noise. Variance: per-prompt variance of the "
-    "corrected differences (respecting the pairing) plus the review sample's uncertainty (Jeffreys posterior variance of "
-    "each cell's rate with finite-population correction, delta method); after shrinkage a conservative per-category mean "
-    "squared error. Normal interval and z test, adjusted across categories like the uncorrected test. Coverage by "
+    "only as far as the categories' corrections differ by more than their noise. Because the judge may err in one "
+    "category more than in others (which pooled error rates cannot see), each category's estimate is then weighed against "
+    "the design-based difference estimator of that category alone (cell rates as predictions plus the Horvitz-Thompson mean "
+    "of its own reviewed answers' residuals): an empirical-Bayes weight tau^2 / (tau^2 + V), where tau^2 is the variance "
+    "of the categories' true departures from the pooled model (method of moments) and V the category's review-sampling "
+    "variance. Variance: per-prompt variance of the corrected differences (respecting the pairing) plus the review sample's "
+    "uncertainty (Jeffreys posterior variance of each cell's rate with finite-population correction, delta method); after "
+    "shrinkage a conservative per-category mean squared error, and for the weighed estimate the conservative sum of the two "
+    "estimators' standard errors. Normal interval and z test, adjusted across categories like the uncorrected test. Coverage by "
     "simulation: benchmarks/results/review_simulation.json; against people's labels: benchmarks/results/review_human_labels.json"
 )
 
@@ -202,12 +207,14 @@ def apply_review(data: dict[str, Any], paired: pd.DataFrame, rows: list[ReviewRo
     shrinkage = {}
     for at, name in enumerate(("harmful", "benign")):  # each variant's categories towards that variant's overall correction
         members = np.array([e.get("variant") == name for e in categories], dtype=bool)
-        estimates = shrink(estimates, members, overall, at)
+        estimates = rectify(shrink(estimates, members, overall, at), members)
         shrinkage[name] = _round(estimates.shrinkage) if members.sum() >= 5 else None
     labelled = design.labelled
     labelled_group = group[labelled["pair"].to_numpy()] if len(labelled) else np.zeros(0, dtype=np.int64)
     for k, entry in enumerate(categories):
         corrected = _corrected(estimates, k, alpha)
+        # how far this category's estimate rests on its own reviewed answers rather than on the pooled error rates (`rectify`)
+        corrected["own_review_weight"] = _round(estimates.weight_direct[k]) if estimates.weight_direct is not None else None
         rows_k = labelled[labelled_group == k]
         corrected["agreement"] = {side: _weighted_agreement(rows_k[rows_k["side"] == side]) for side in ("original", "suspect")}
         for side in ("original", "suspect"):  # per category the details would repeat the overall tables; keep n and accuracy

@@ -33,7 +33,14 @@ false-alarm rates are close multiplies the noise. So, 4. (`shrink`), each catego
 correction (corrected minus judged rate) is shrunk towards the overall correction by an
 empirical-Bayes (Efron-Morris) factor estimated from how far the categories' corrections
 spread beyond their noise: categories keep their own correction when the spread is
-real, and borrow the overall one when it is noise. The simulation benchmark
+real, and borrow the overall one when it is noise. 5. (`rectify`) A judge can also err
+in one category far more than in the others (it misreads one kind of answer that one
+category is full of); pooled error rates cannot see that, however many answers are
+reviewed. So each category's estimate is weighed against the design-based difference
+estimator of that category alone (`_difference_estimate`: cell rates as predictions plus
+the weighted mean of the category's own reviewed residuals, PPI per category), by an
+empirical-Bayes weight that grows with how far categories really depart from the pooled
+model. The simulation benchmark
 (benchmarks/review_simulation.py) measures coverage when the error rates are the same
 in every category and when the copy's false-alarm rate varies fivefold across them;
 benchmarks/review_human_labels.py measures the result against people's labels.
@@ -73,6 +80,7 @@ class Calibration:
     rate: np.ndarray
     variance: np.ndarray
     labelled: np.ndarray
+    spread: np.ndarray  # the Bernoulli variance of people's labels within the cell (Jeffreys rate)
 
 
 def calibrate(
@@ -124,7 +132,7 @@ def calibrate(
     # times the finite-population correction: a cell reviewed in full is known exactly (the
     # models' long-run variation is in the prompt-sampling term of `corrected_groups`)
     variance = jeffreys * (1.0 - jeffreys) / (labelled + 2.0) * np.clip(1.0 - labelled / np.maximum(cell_sizes, 1.0), 0.0, 1.0)
-    return Calibration(rate=rate, variance=variance, labelled=labelled)
+    return Calibration(rate=rate, variance=variance, labelled=labelled, spread=jeffreys * (1.0 - jeffreys))
 
 
 # Below this gap between the judge's hit rate and false-alarm rate its labels carry too
@@ -196,7 +204,18 @@ class GroupEstimates:
     original_judged_var: np.ndarray
     suspect_judged_var: np.ndarray
     delta_judged_var: np.ndarray
+    # the design-based per-group estimate (`_difference_estimate`) and its variances, for `rectify`
+    original_direct: np.ndarray
+    suspect_direct: np.ndarray
+    original_direct_var: np.ndarray
+    suspect_direct_var: np.ndarray
+    delta_direct_var: np.ndarray
+    original_review_var: np.ndarray
+    suspect_review_var: np.ndarray
+    original_review_covered: np.ndarray
+    suspect_review_covered: np.ndarray
     shrinkage: float = 0.0  # B of `shrink` (0: the inverted estimates as they are)
+    weight_direct: np.ndarray | None = None  # per group, B of `rectify` (None: not applied)
 
     def interval(self, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
         """Normal (1 - alpha) interval of the paired difference, clipped to [-1, 1]."""
@@ -264,6 +283,49 @@ def _gradient(group: np.ndarray, cell: np.ndarray, value: np.ndarray, k: np.ndar
     return through + own / size[:, None]
 
 
+@dataclass(frozen=True)
+class _Direct:
+    """One side's design-based estimate per group: estimate, its review-sampling variance, per-answer values and their Bernoulli spread."""
+
+    estimate: np.ndarray
+    review_var: np.ndarray
+    value: np.ndarray
+    bernoulli: np.ndarray
+    covered: np.ndarray  # every cell the group's answers fall in has reviewed answers
+
+
+def _difference_estimate(group: np.ndarray, cell: np.ndarray, human: np.ndarray, calibration: Calibration, cell_sizes: np.ndarray,
+                         stratum: np.ndarray, n_groups: int, size: np.ndarray) -> _Direct:
+    """The difference (GREG) estimator of a group's human refusal rate, which assumes nothing about how the judge errs.
+
+    Every answer is predicted at its cell's human rate; the group's prediction is then
+    corrected by the Horvitz-Thompson mean of its own reviewed answers' residuals (person
+    minus prediction, weight N_h / n_h): prediction-powered inference with the cell rates as
+    the predictions, per group. Unbiased for the group whatever the judge does in it, but
+    noisy with few reviewed answers. Its review-sampling variance is the domain variance of
+    simple random sampling within cells, sum_h N_h^2 (1 - n_h / N_h) / n_h * (N_gh / N_h) s_h^2
+    / n_g^2, with the within-cell spread s_h^2 of people's labels taken from the whole cell
+    (Jeffreys rate): stable with one or two reviewed answers in the group. A cell nobody
+    reviewed contributes its full share (N_gh / n_g)^2 s_h^2. Facts (provider blocks) are 1.
+    """
+    fact = stratum[cell] < 0
+    prediction = np.where(fact, 1.0, calibration.rate[cell])
+    labelled = ~np.isnan(human) & ~fact
+    reviewed = calibration.labelled[cell]
+    weight = np.where(labelled, cell_sizes[cell] / np.maximum(reviewed, 1.0), 0.0)
+    residual = np.where(labelled, np.nan_to_num(human) - prediction, 0.0)
+    estimate = (np.bincount(group, weights=prediction, minlength=n_groups) + np.bincount(group, weights=weight * residual, minlength=n_groups)) / size
+    n_cells = len(cell_sizes)
+    share = np.bincount(group[~fact] * n_cells + cell[~fact], minlength=n_groups * n_cells).reshape(n_groups, n_cells).astype(float)
+    n_h, big_n = calibration.labelled, np.maximum(cell_sizes, 1.0)
+    per_answer = np.where(n_h > 0, big_n * np.clip(1.0 - n_h / big_n, 0.0, 1.0) / np.maximum(n_h, 1.0) * calibration.spread, 0.0)
+    unreviewed = np.where(n_h > 0, 0.0, calibration.spread)
+    review_var = (share @ per_answer + (share**2) @ unreviewed) / size**2
+    value = np.where(labelled, np.nan_to_num(human), prediction)
+    bernoulli = np.where(labelled | fact, 0.0, prediction * (1.0 - prediction))
+    return _Direct(estimate, review_var, value, bernoulli, covered=(share @ (n_h == 0).astype(float)) == 0)
+
+
 def corrected_groups(
     group: np.ndarray,
     original_cell: np.ndarray,
@@ -320,6 +382,15 @@ def corrected_groups(
     o_raw, s_raw = o_rate, s_rate
     o_rate, s_rate = np.clip(o_rate, 0.0, 1.0), np.clip(s_rate, 0.0, 1.0)
     delta = s_rate - o_rate
+    o_direct = _difference_estimate(group, original_cell, original_human, calibration, cell_sizes, stratum, n_groups, size)
+    s_direct = _difference_estimate(group, suspect_cell, suspect_human, calibration, cell_sizes, stratum, n_groups, size)
+    # prompt sampling for the direct estimates: the spread of per-prompt values (people's labels where
+    # reviewed, cell rates elsewhere, with their Bernoulli variance), paired for the difference
+    _, o_prompt_var = mean_and_var(o_direct.value)
+    _, s_prompt_var = mean_and_var(s_direct.value)
+    _, d_prompt_var = mean_and_var(s_direct.value - o_direct.value)
+    o_direct_bern = np.bincount(group, weights=o_direct.bernoulli, minlength=n_groups) / size**2
+    s_direct_bern = np.bincount(group, weights=s_direct.bernoulli, minlength=n_groups) / size**2
     return GroupEstimates(
         pairs=pairs,
         reviewed=np.bincount(group, weights=(~np.isnan(original_human)).astype(float) + (~np.isnan(suspect_human)), minlength=n_groups),
@@ -336,6 +407,15 @@ def corrected_groups(
         original_judged_var=o_judged_var,
         suspect_judged_var=s_judged_var,
         delta_judged_var=d_judged_var,
+        original_direct=o_direct.estimate,
+        suspect_direct=s_direct.estimate,
+        original_direct_var=o_direct.review_var + o_prompt_var + o_direct_bern,
+        suspect_direct_var=s_direct.review_var + s_prompt_var + s_direct_bern,
+        delta_direct_var=o_direct.review_var + s_direct.review_var + d_prompt_var + o_direct_bern + s_direct_bern,
+        original_review_var=o_direct.review_var,
+        suspect_review_var=s_direct.review_var,
+        original_review_covered=o_direct.covered,
+        suspect_review_covered=s_direct.covered,
     )
 
 
@@ -399,6 +479,61 @@ def shrink(groups: GroupEstimates, members: np.ndarray, overall: GroupEstimates,
         delta=np.where(keep, out["suspect_rate"] - out["original_rate"], groups.delta),
         se=np.where(keep, np.sqrt(delta_mse), groups.se),
         shrinkage=factor,
+    )
+
+
+def rectify(groups: GroupEstimates, members: np.ndarray) -> GroupEstimates:
+    """Weigh each category's model-based estimate against its design-based one by how far categories really depart from the model.
+
+    The inverted (and shrunk) estimate assumes the judge errs alike in every category of a
+    model; a judge that misreads one kind of answer (say, "I cannot answer that" taken for
+    compliance) errs far more in the categories full of it, and no amount of review shows
+    this to an estimator that pools error rates. The difference estimator
+    (`_difference_estimate`) needs no such assumption but is noisy. Per category, D = direct
+    minus model-based estimate; across the member categories (both models, where every cell
+    of the category's answers was reviewed) the variance of the true departures is tau^2 =
+    max(0, mean(D^2 - V)) (method of moments, V: the direct estimate's review-sampling
+    variance), and a category's estimate moves by B = tau^2 / (tau^2 + V) of its D (one B
+    per category for both models, V their mean, so the difference of the two rates is the
+    weighted difference). tau^2 = 0 keeps the model-based estimates; a large
+    tau^2 the direct ones. The standard error is the conservative sum (1 - B) * sqrt(max(MSE
+    of the model-based estimate, D^2)) + B * sd(direct), which needs no independence between
+    the two. Fewer than five member categories: tau^2 cannot be estimated and the direct
+    estimates are used (B = 1).
+    """
+    keep = np.asarray(members, dtype=bool) & (groups.pairs > 0) & ~np.isnan(groups.delta)
+    d_original = groups.original_direct - groups.original_rate
+    d_suspect = groups.suspect_direct - groups.suspect_rate
+    # only a side whose every cell was reviewed says anything about departures (a partly labelled file may leave cells empty)
+    seen_o, seen_s = keep & groups.original_review_covered, keep & groups.suspect_review_covered
+    seen = seen_o.astype(float) + seen_s
+    review_var = np.where(seen > 0, (np.where(seen_o, groups.original_review_var, 0.0) + np.where(seen_s, groups.suspect_review_var, 0.0)) / np.maximum(seen, 1.0), np.inf)
+    if keep.sum() >= 5:
+        excess = np.concatenate([(d_original**2 - groups.original_review_var)[seen_o], (d_suspect**2 - groups.suspect_review_var)[seen_s]])
+        tau2 = max(0.0, float(np.mean(excess))) if len(excess) else 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weight = np.where(np.isinf(review_var), 0.0, np.where(tau2 + review_var > 0, tau2 / (tau2 + review_var), 1.0))
+    else:
+        weight = np.ones(len(groups.pairs))
+    weight = np.where(keep, weight, 0.0)
+
+    def combined(model_rate, model_se, departure, review_var, direct_var):
+        estimate = model_rate + weight * departure
+        # D^2 - V estimates the model-based estimate's own squared error (its bias included)
+        model_mse = np.maximum(model_se**2, departure**2 - review_var)
+        se = (1.0 - weight) * np.sqrt(model_mse) + weight * np.sqrt(np.maximum(direct_var, 0.0))
+        return estimate, se
+
+    o_rate, o_se = combined(groups.original_rate, groups.original_se, d_original, groups.original_review_var, groups.original_direct_var)
+    s_rate, s_se = combined(groups.suspect_rate, groups.suspect_se, d_suspect, groups.suspect_review_var, groups.suspect_direct_var)
+    o_rate, s_rate = np.clip(o_rate, 0.0, 1.0), np.clip(s_rate, 0.0, 1.0)
+    _, d_se = combined(groups.delta, groups.se, d_suspect - d_original, groups.original_review_var + groups.suspect_review_var, groups.delta_direct_var)
+    return replace(
+        groups,
+        original_rate=np.where(keep, o_rate, groups.original_rate), suspect_rate=np.where(keep, s_rate, groups.suspect_rate),
+        original_se=np.where(keep, o_se, groups.original_se), suspect_se=np.where(keep, s_se, groups.suspect_se),
+        delta=np.where(keep, s_rate - o_rate, groups.delta), se=np.where(keep, d_se, groups.se),
+        weight_direct=weight,
     )
 
 
