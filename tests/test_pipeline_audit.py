@@ -160,3 +160,32 @@ def test_long_responses_stored_as_attachments_are_read_back_whole(small_audit_fi
     report = json.loads((small_audit_files["dir"] / "out" / "report.json").read_text())
     benign = [s for s in report["samples"] if s["variant"] == "benign"]
     assert benign and all(s["suspect"]["response"] == long_answer for s in benign)
+
+
+def test_log_headers_read_from_the_archive_match_inspects_reader(small_audit_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report reads a finished log's header from its header.json; Inspect's reader must agree, and a log without one falls back to it."""
+    import zipfile
+
+    from inspect_ai.log import read_eval_log
+
+    from auditor.results import read_log
+
+    base = _options(small_audit_files)
+    run_audit(base)
+    path = sorted(base.log_dir.glob("*.eval"))[0]
+    with monkeypatch.context() as patched:  # a finished local log never needs Inspect's (slower) reader
+        patched.setattr("auditor.results.read_eval_log", lambda *a, **k: pytest.fail("read_eval_log called"))
+        fast = read_log(str(path))
+    reference = read_eval_log(str(path), header_only=True)
+    assert fast.header.eval == reference.eval and fast.header.status == reference.status
+    assert fast.header.results == reference.results and fast.header.stats == reference.stats
+    assert len(fast.samples) == len(read_eval_log(str(path)).samples)
+    # the same log as a crashed run leaves it (journal, samples, no header.json) still reads, through Inspect
+    partial = path.with_name("partial-" + path.name)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(partial, "w") as target:
+        for info in source.infolist():
+            if info.filename not in ("header.json", "reductions.json", "summaries.json"):
+                target.writestr(info, source.read(info.filename))
+    crashed = read_log(str(partial))
+    assert crashed.header.eval == reference.eval and crashed.header.results is None
+    assert [s["id"] for s in crashed.samples] == [s["id"] for s in fast.samples]
