@@ -23,6 +23,7 @@ About 15 minutes on 2 cores (13 fits of three logistic heads over ~39,000 answer
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -45,6 +46,7 @@ from auditor.judges.signals import NAMES as SIGNAL_NAMES  # noqa: E402
 from auditor.judges.signals import N_SIGNALS  # noqa: E402
 from auditor.judges.training import fit, loso  # noqa: E402
 from auditor.judges.training.sources import ORIGINS, SUBSETS, fingerprint, load, load_requests  # noqa: E402
+from auditor.storage import atomic_write_bytes, atomic_write_text  # noqa: E402
 
 RELIABILITY_KEYS_DOC = "auditor/judges/reliability.py"
 
@@ -158,8 +160,7 @@ def measure(args: argparse.Namespace, corpus: fit.Corpus, held: "loso.HeldOut", 
         "date": time.strftime("%Y-%m-%d"),
         "script": "scripts/train_offline_judge.py",
     }
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(args.results, json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     write_reliability(args.out / "reliability.json", results)
     for name, row in sources.items():
         print(f"  {name:28s} harm {row.get('harm accuracy')} (n={row.get('harm n')})  refusal {row.get('refusal accuracy')} (n={row.get('refusal n')})")
@@ -175,7 +176,7 @@ def write_reliability(path: Path, results: dict[str, Any]) -> None:
         "_meta": {"measured": results["date"], "script": "scripts/train_offline_judge.py", "keys": RELIABILITY_KEYS_DOC,
                   "datasets_sha256": results.get("datasets_sha256")},
     }
-    path.write_text(json.dumps(reliability, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(reliability, indent=2, ensure_ascii=False) + "\n")
 
 
 def main() -> int:
@@ -224,8 +225,10 @@ def main() -> int:
         if secondary is not None:
             secondary.save(args.save_probabilities / "in_distribution.npz")
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out / "offline.npz", **arrays)
+    # each file replaced whole (a crash mid-write never leaves a truncated weights file for the judge to load)
+    weights = io.BytesIO()
+    np.savez_compressed(weights, **arrays)
+    atomic_write_bytes(args.out / "offline.npz", weights.getvalue())
     trainable = [o for o in ORIGINS if o.trainable]
     meta = {
         "judge": "offline",
@@ -251,7 +254,7 @@ def main() -> int:
         "trained": time.strftime("%Y-%m-%d"),
         "script": "scripts/train_offline_judge.py",
     }
-    (args.out / "offline.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(args.out / "offline.json", json.dumps(meta, indent=2) + "\n")
 
     measure(args, corpus, held, secondary, meta["training"]["sha256"])
     log(f"wrote {args.out / 'offline.npz'}, {args.out / 'offline.json'}, {args.out / 'reliability.json'}, {args.results}")

@@ -61,3 +61,16 @@ def test_a_superseded_cancelled_log_does_not_make_a_finished_audit_incomplete(tm
 ])
 def test_only_server_side_causes_count_as_transient(cause: str, transient: bool) -> None:
     assert bool(_TRANSIENT.search(cause)) is transient
+
+
+def test_atomic_writes_replace_whole_files_and_leave_the_old_one_on_failure(tmp_path: Path) -> None:
+    from auditor.storage import atomic_write_bytes, atomic_write_text
+
+    target = tmp_path / "deep" / "weights.npz"
+    atomic_write_bytes(target, b"first")
+    atomic_write_text(target, "zweite Fassung é")
+    assert target.read_bytes() == "zweite Fassung é".encode("utf-8")
+    with pytest.raises(TypeError):
+        atomic_write_bytes(target, "not bytes")  # type: ignore[arg-type]  # fails mid-write
+    assert target.read_bytes() == "zweite Fassung é".encode("utf-8")
+    assert [p.name for p in target.parent.iterdir()] == ["weights.npz"]  # no temporary file left behind
