@@ -147,3 +147,33 @@ def test_where_categories_agree_the_rectified_estimates_stay_model_based() -> No
     few = rectify(per_category, np.array([True] * 3 + [False] * 7))
     assert few.weight_direct[:3].tolist() == [1.0, 1.0, 1.0] and few.weight_direct[3:].tolist() == [0.0] * 7
     assert few.suspect_rate[0] == pytest.approx(np.clip(per_category.suspect_direct[0], 0, 1))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rectified_estimates_stay_finite_and_bounded_whatever_the_review_covers(seed: int) -> None:
+    """Partly labelled reviews (whole cells and whole sides unreviewed, tiny categories) never give NaN, inf or out-of-range figures."""
+    rng = np.random.default_rng(seed)
+    categories = int(rng.integers(1, 9))
+    group = rng.integers(0, categories, size=int(rng.integers(5, 120)))
+    truth_o, truth_s = (rng.random(len(group)) < 0.9).astype(float), (rng.random(len(group)) < 0.6).astype(float)
+    judged_o = np.where(rng.random(len(group)) < 0.85, truth_o, 1 - truth_o)
+    judged_s = np.where(rng.random(len(group)) < 0.7, truth_s, 1 - truth_s)
+    cell_o, cell_s = np.where(judged_o == 1, 0, 1), np.where(judged_s == 1, 2, 3)
+    sizes = np.bincount(np.concatenate([cell_o, cell_s]), minlength=4).astype(float)
+    take = rng.random(2 * len(group)) < rng.choice([0.0, 0.05, 0.3, 1.0])
+    take[len(group):] &= rng.random() < 0.8  # sometimes nobody reviewed the copy at all
+    cells = np.concatenate([cell_o, cell_s])
+    truth = np.concatenate([truth_o, truth_s])
+    calibration = calibrate(cells[take], truth[take], sizes, np.array([0, 1, 2, 3]), np.array([1.0, 0.0, 1.0, 0.0]))
+    human = np.where(take, truth, np.nan)
+    args = (cell_o, cell_s, human[: len(group)], human[len(group):], calibration, sizes, np.array([1.0, 0.0, 1.0, 0.0]), np.array([0, 0, 1, 1]))
+    overall = corrected_groups(np.zeros(len(group), dtype=np.int64), *args, 1)
+    members = np.ones(categories, dtype=bool)
+    result = rectify(shrink(corrected_groups(group, *args, categories), members, overall, 0), members)
+    present = result.pairs > 0
+    for values in (result.original_rate, result.suspect_rate, result.delta, result.se, result.original_se, result.suspect_se, result.weight_direct):
+        assert np.all(np.isfinite(values[present]))
+    assert np.all((result.weight_direct >= 0) & (result.weight_direct <= 1))
+    assert np.all((result.original_rate[present] >= 0) & (result.suspect_rate[present] <= 1))
+    low, high = result.interval()
+    assert np.all(low[present] <= result.delta[present] + 1e-12) and np.all(high[present] >= result.delta[present] - 1e-12)
