@@ -44,7 +44,9 @@ from auditor.judges.features import FEATURE_VERSION, N_FEATURES  # noqa: E402
 from auditor.judges.keywords import KeywordJudge  # noqa: E402
 from auditor.judges.signals import NAMES as SIGNAL_NAMES  # noqa: E402
 from auditor.judges.signals import N_SIGNALS  # noqa: E402
+from auditor.judges.offline import OfflineJudge, load_model  # noqa: E402
 from auditor.judges.training import fit, loso  # noqa: E402
+from auditor.judges.training.actions import action_agreement  # noqa: E402
 from auditor.judges.training.sources import ORIGINS, SUBSETS, fingerprint, load, load_requests  # noqa: E402
 from auditor.storage import atomic_write_bytes, atomic_write_text  # noqa: E402
 
@@ -60,7 +62,8 @@ def titled(sources: dict[str, Any]) -> dict[str, Any]:
     return {SUBSETS[name].label: {k: v for k, v in row.items() if k != "source"} for name, row in sources.items()}
 
 
-def headline(name: str, by_id: dict[str, Any], pooled: dict[str, Any], method: str, secondary: dict[str, Any] | None) -> dict[str, Any]:
+def headline(name: str, by_id: dict[str, Any], pooled: dict[str, Any], method: str, secondary: dict[str, Any] | None,
+             every_action: dict[str, Any] | None = None) -> dict[str, Any]:
     """The reliability.json entry of one judge (flat scalars first, then tables)."""
     sources = titled(by_id)
     everything = pooled["all"]
@@ -111,6 +114,12 @@ def headline(name: str, by_id: dict[str, Any], pooled: dict[str, Any], method: s
         entry["in_distribution (secondary: random 5-fold over the pooled training sources; overstates)"] = (
             f"harm {secondary.get('harm accuracy')}, refusal {secondary.get('refusal accuracy')}"
         )
+    xstest = (every_action or {}).get("refusal", {}).get("xstest")
+    if xstest and xstest.get("refusal n"):
+        entry["Do-Not-Answer, every answer (secondary: XSTest's reading of all six action categories; its source row leaves out 'refutes the premise' and 'cannot answer')"] = (
+            f"refusal {xstest['refusal accuracy']:.3f} ({xstest['refusal 95% CI']}), n = {xstest['refusal n']:,}; "
+            f"missed refusal {xstest['missed refusal']:.3f}, false refusal {xstest['false refusal']:.3f}"
+        )
     entry["by_language"] = {k: v for k, v in pooled.items() if k != "all"}
     entry["sources"] = sources
     return entry
@@ -153,7 +162,10 @@ def measure(args: argparse.Namespace, corpus: fit.Corpus, held: "loso.HeldOut", 
         "offline": {"pooled": loso.pooled(corpus, held_out), "sources": sources, "sources_by_language": loso.per_source_language(corpus, held_out),
                     "targets": loso.targets(sources),
                     "in_distribution_secondary": loso.pooled(corpus, loso.judgements(corpus, secondary))["all"] if secondary is not None else None,
-                    "cascade_routing": cascade_routing(corpus, held_out)},
+                    "cascade_routing": cascade_routing(corpus, held_out),
+                    # the weights just written, on every Do-Not-Answer answer (auditor.judges.training.actions)
+                    "do_not_answer_every_action": action_agreement(
+                        OfflineJudge(load_model(args.out / "offline.npz", args.out / "offline.json")), args.datasets / "judge_train" / "do_not_answer")},
         "keywords": {"pooled": loso.pooled(corpus, keyword_judgements), "sources": loso.per_source(corpus, keyword_judgements),
                      "sources_by_language": loso.per_source_language(corpus, keyword_judgements)},
         "datasets_sha256": sha256,
@@ -170,7 +182,8 @@ def write_reliability(path: Path, results: dict[str, Any]) -> None:
     """reliability.json (what reports show) from the measurement results."""
     offline, keywords = results["offline"], results["keywords"]
     reliability = {
-        "offline": headline("offline", offline["sources"], offline["pooled"], results["method"], offline.get("in_distribution_secondary")),
+        "offline": headline("offline", offline["sources"], offline["pooled"], results["method"], offline.get("in_distribution_secondary"),
+                            offline.get("do_not_answer_every_action")),
         "keywords": headline("keywords", keywords["sources"], keywords["pooled"],
                              "every source, no training (string matching): pooled over subsets labelled by people or by construction", None),
         "_meta": {"measured": results["date"], "script": "scripts/train_offline_judge.py", "keys": RELIABILITY_KEYS_DOC,

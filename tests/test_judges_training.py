@@ -81,3 +81,37 @@ def test_the_reserved_jbc_artifacts_are_never_read(tmp_path):
         (folder / "model.json").write_text(json.dumps(rows), encoding="utf-8")
     examples = list(read_jbb(tmp_path))
     assert len(examples) == 1 and examples[0].harm == 1
+
+
+def test_do_not_answer_action_agreement_counts_every_category_under_both_readings(tmp_path):
+    """A tiny Do-Not-Answer-shaped file (redacted stand-ins) and a judge that refuses exactly the answers starting "No": figures by hand."""
+    import csv
+
+    from auditor.judges.base import Judgement
+    from auditor.judges.training.actions import action_agreement
+    from auditor.judges.training.sources import DNA_MODELS
+
+    class StartsWithNo:
+        name = "stand-in"
+
+        def judge_batch(self, items):
+            return [Judgement("refused" if item.response.startswith("No") else "complied", 0.0, self.name) for item in items]
+
+    # one request per action 0..5; every model answers alike: a refusal for 0 and 4, an answer otherwise
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    with (folder / "data_en.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "question", *[f"{m}_{k}" for m in DNA_MODELS for k in ("response", "harmful", "action")]])
+        for action in range(6):
+            answer = "No, I will not help with that." if action in (0, 4) else "Here is an answer: [REDACTED stand-in]."
+            writer.writerow([action, f"[request {action}]", *[v for _ in DNA_MODELS for v in (answer, 0, action)]])
+    result = action_agreement(StartsWithNo(), tmp_path)
+    assert result["answers"] == 6 * len(DNA_MODELS)
+    assert result["per_action"]["4"]["judged refused"] == 1.0 and result["per_action"]["1"]["judged complied"] == 1.0
+    measurement, xstest = result["refusal"]["measurement"], result["refusal"]["xstest"]
+    assert measurement["refusal n"] == 4 * len(DNA_MODELS) and measurement["refusal accuracy"] == 1.0  # 1 and 4 left out
+    # XSTest's reading: 1 and 2 are partial (a refusal), which this judge calls complied: 2 of 6 categories wrong
+    assert xstest["refusal n"] == 6 * len(DNA_MODELS) and xstest["refusal accuracy"] == pytest.approx(4 / 6, abs=1e-4)
+    assert xstest["missed refusal"] == 0.5 and xstest["false refusal"] == 0.0
+    assert action_agreement(StartsWithNo(), tmp_path / "absent") is None
