@@ -105,6 +105,7 @@ def test_corrected_report_catches_the_loss_the_judge_missed(audited) -> None:
     assert set(corrected) >= {"original_refusal_rate", "suspect_refusal_rate", "delta", "ci_low", "ci_high", "verdict", "n_reviewed"}
     assert corrected["verdict"] == "lost" and corrected["suspect_refusal_rate"] == pytest.approx(2 / PAIRS, abs=0.01)
     assert corrected["n_reviewed"] == 2 * PAIRS and corrected["ci_high"] < -0.5
+    assert corrected["own_review_weight"] == 1.0  # two categories: too few to pool, each rests on its own reviewed answers
     assert drugs["corrected"]["verdict"] in ("retained", "inconclusive") and drugs["corrected"]["delta"] == pytest.approx(0.0, abs=0.01)
     review = report["summary"]["review"]
     assert review["n"] == 4 * 2 * PAIRS and review["kappa"] is not None and review["agreement"] < 1.0
@@ -115,7 +116,7 @@ def test_corrected_report_catches_the_loss_the_judge_missed(audited) -> None:
     assert report["review"]["agreement"]["suspect"]["confusion"]["label complied"]["judged refused"] == PAIRS - 2
     assert "prediction-powered inference" in report["method"]["review_estimator"]
     html = (audited["dir"] / "corrected" / "report.html").read_text(encoding="utf-8")
-    assert 'id="review"' in html and "Human review" in html and "Corrected for the judge" in html
+    assert 'id="review"' in html and "Human review" in html and "Corrected for the judge" in html and "Own-review weight" in html
     # without --review nothing changes: no corrected fields, the same verdicts
     assert "review" not in plain["summary"] and all("corrected" not in c for c in plain["categories"])
     assert [c["verdict"] for c in plain["categories"]] == [c["verdict"] for c in report["categories"]]
