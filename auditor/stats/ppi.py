@@ -533,7 +533,8 @@ def rectify(groups: GroupEstimates, members: np.ndarray) -> GroupEstimates:
         original_rate=np.where(keep, o_rate, groups.original_rate), suspect_rate=np.where(keep, s_rate, groups.suspect_rate),
         original_se=np.where(keep, o_se, groups.original_se), suspect_se=np.where(keep, s_se, groups.suspect_se),
         delta=np.where(keep, s_rate - o_rate, groups.delta), se=np.where(keep, d_se, groups.se),
-        weight_direct=weight,
+        # groups outside `members` keep the weight an earlier call gave them (one call per variant)
+        weight_direct=np.where(keep, weight, groups.weight_direct if groups.weight_direct is not None else 0.0),
     )
 
 
