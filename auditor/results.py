@@ -241,10 +241,11 @@ def read_log(location: Any) -> SampleLog:
     text = str(getattr(location, "name", location))
     path = text.removeprefix("file://")
     local = _local_eval_log(path)
-    if local is None:  # `.json` logs or remote stores: Inspect's reader, then plain mappings
+    if local is None:  # `.json` logs or remote stores: Inspect's reader once, then plain mappings and the header alone
         full = read_eval_log(location)
         samples = [s.model_dump(mode="json", exclude=SKIPPED_SAMPLE_FIELDS) for s in full.samples or []]
-        return SampleLog(path, read_eval_log(location, header_only=True), samples)
+        full.samples = None  # what is left is the header-only read's log, without reading (or downloading) it again
+        return SampleLog(path, full, samples)
     header, samples = local
     return SampleLog(path, header or read_eval_log(location, header_only=True), samples)
 

@@ -189,3 +189,15 @@ def test_log_headers_read_from_the_archive_match_inspects_reader(small_audit_fil
     crashed = read_log(str(partial))
     assert crashed.header.eval == reference.eval and crashed.header.results is None
     assert [s["id"] for s in crashed.samples] == [s["id"] for s in fast.samples]
+    # a `.json` log goes through Inspect's reader, once: the header is that read without its samples
+    from inspect_ai.log import write_eval_log
+
+    as_json = path.with_suffix(".json")
+    write_eval_log(read_eval_log(str(path)), str(as_json), format="json")
+    calls = []
+    with monkeypatch.context() as patched:
+        patched.setattr("auditor.results.read_eval_log", lambda *a, **k: calls.append(k) or read_eval_log(*a, **k))
+        other = read_log(str(as_json))
+    assert len(calls) == 1 and other.header.samples is None
+    assert other.header.eval == reference.eval and other.header.results == reference.results
+    assert sorted(s["id"] for s in other.samples) == sorted(s["id"] for s in fast.samples)
