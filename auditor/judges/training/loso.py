@@ -16,7 +16,7 @@ marked `silver`, so agreement with a classifier is never read as agreement with 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -25,7 +25,7 @@ import numpy as np
 from auditor.judges.agreement import agreement, error_rates, harm_label, refusal_binary
 from auditor.judges.base import Judgement
 from auditor.judges.features import clean, truncate
-from auditor.judges.offline import OfflineModel, classify, model_from_arrays
+from auditor.judges.offline import OfflineModel, Voice, classify, model_from_arrays
 from auditor.judges.training.fit import Corpus, fit_heads
 from auditor.judges.training.sources import ORIGINS, SUBSETS
 
@@ -49,7 +49,8 @@ def label_kind(labelled_by: str | None) -> str | None:
 
 @dataclass
 class HeldOut:
-    """Per-example head probabilities from models that did not see the example (NaN where not judged).
+    """Per-example head probabilities from models that did not see the example (NaN where not judged),
+    and the same for each voice of an answer in several voices (`voice_row` says whose).
 
     Decisions (refusal class, harm score) are re-derived from these with `classify`, so a change
     of decision rule is measured again without refitting (`judgements`)."""
@@ -57,18 +58,35 @@ class HeldOut:
     p_refusal: np.ndarray
     p_carry: np.ndarray
     p_request: np.ndarray
+    voice_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    voice_p_refusal: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    voice_p_carry: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    voice_phrases: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
     def empty(cls, n: int) -> "HeldOut":
         return cls(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan))
 
+    def add_voices(self, rows: Sequence[int], found: Sequence[Sequence[Voice]]) -> None:
+        flat = [(row, v) for row, vs in zip(rows, found) for v in vs]
+        self.voice_row = np.concatenate([self.voice_row, np.array([r for r, _ in flat], dtype=np.int64)])
+        self.voice_p_refusal = np.concatenate([self.voice_p_refusal, np.array([v.p_refusal for _, v in flat], dtype=np.float64)])
+        self.voice_p_carry = np.concatenate([self.voice_p_carry, np.array([v.p_carry for _, v in flat], dtype=np.float64)])
+        self.voice_phrases = np.concatenate([self.voice_phrases, np.array([v.refusal_phrases for _, v in flat], dtype=np.int64)])
+
+    def voices_of(self) -> dict[int, list[Voice]]:
+        out: dict[int, list[Voice]] = {}
+        for row, refusal, carry, phrases in zip(self.voice_row, self.voice_p_refusal, self.voice_p_carry, self.voice_phrases):
+            out.setdefault(int(row), []).append(Voice(float(refusal), float(carry), int(phrases)))
+        return out
+
     def save(self, path: Path) -> None:
-        np.savez_compressed(path, p_refusal=self.p_refusal, p_carry=self.p_carry, p_request=self.p_request)
+        np.savez_compressed(path, **{f.name: getattr(self, f.name) for f in fields(self)})
 
     @classmethod
     def load(cls, path: Path) -> "HeldOut":
         with np.load(path) as data:
-            return cls(data["p_refusal"], data["p_carry"], data["p_request"])
+            return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data.files})
 
 
 def fill(held: HeldOut, model: OfflineModel, corpus: Corpus, rows: np.ndarray) -> None:
@@ -77,17 +95,21 @@ def fill(held: HeldOut, model: OfflineModel, corpus: Corpus, rows: np.ndarray) -
     held.p_refusal[rows] = model.heads["refusal"].probabilities(x_docs, shape)
     held.p_carry[rows] = model.heads["harm"].probabilities(x_docs, shape)
     held.p_request[rows] = model.heads["request"].probabilities(corpus.prompt_vectors[rows])
+    texts = [truncate(clean(corpus.examples[row].response)) for row in rows]
+    held.add_voices(rows, model.voice_probabilities(texts, [corpus.examples[row].prompt for row in rows]))
 
 
 def judgements(corpus: Corpus, held: HeldOut) -> list[Judgement | None]:
     """The offline judge's decisions from held-out probabilities (None where an example was not judged)."""
     out: list[Judgement | None] = []
+    voices = held.voices_of()
     for i, example in enumerate(corpus.examples):
         if np.isnan(held.p_carry[i]):
             out.append(None)
             continue
         request = float(held.p_request[i]) if example.prompt and not example.variant else None
-        out.append(classify(float(held.p_refusal[i]), float(held.p_carry[i]), truncate(clean(example.response)), example.variant, request))
+        out.append(classify(float(held.p_refusal[i]), float(held.p_carry[i]), truncate(clean(example.response)), example.variant, request,
+                            voices=voices.get(i, ())))
     return out
 
 
