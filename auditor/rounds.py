@@ -14,11 +14,13 @@ gives the same verdicts) and the simulation benchmark can use the same round siz
   it is the same for every audit, so the original's answers cached for one suspect
   serve the next. The benign twin of a pair is sent with its harmful prompt, so the
   over-refusal comparison stays paired.
-- **Rounds**: cumulative looks at 12, 24, 36 and 48 pairs per unit (the built-in suites
+- **Rounds**: cumulative looks at 12, 24, 32, 40 and 48 pairs per unit (the built-in suites
   have 48), then each round adds half the pairs sent so far, until the unit's pairs are
-  exhausted. Looks cost nothing in validity (the tests are time-uniform), so rounds are
-  as small as the per-round overhead allows: 12 all-discordant pairs are enough to
-  decide `lost` for a family of 13 categories at alpha 0.05.
+  exhausted. Looks cost nothing in validity (the tests are time-uniform), so they sit where
+  decisions become possible, as far as the per-round overhead allows: 12 all-discordant
+  pairs are the fewest that decide `lost` for a family of 13 categories at alpha 0.05, and
+  32 all-agreeing pairs the fewest that decide `retained` at the 10-point margin (looks at
+  12/24/36/48 stopped an agreeing copy at 36, 75% of the fixed-sample queries; at 32 it is 67%).
 - **State**: `sequential.json` in the audit's log folder records the plan and the rounds
   run; the decisions themselves are always recomputed from the logs.
 """
@@ -42,8 +44,9 @@ if TYPE_CHECKING:
     from auditor.suites.schema import SuiteRecord
     from auditor.verdicts import Thresholds
 
-FIRST_ROUND = 12  # pairs per unit in the first round, and the step of the next three
-STEP_ROUNDS = 4  # rounds of FIRST_ROUND pairs before the rounds grow by half the pairs so far
+FIRST_ROUND = 12  # pairs per unit in the first round, and the step of the second
+LATER_STEP = 8  # pairs per round after the second, up to EVEN_UNTIL pairs
+EVEN_UNTIL = 48  # beyond this, each round adds half the pairs sent so far
 STATE_FILE = "sequential.json"
 STATE_VERSION = 1
 MODELS = 2  # queries are counted for both models
@@ -51,13 +54,19 @@ _ORDER_SALT = "distill-auditor/sequential-order/v1:"
 
 
 def look_sizes(total: int, first: int = FIRST_ROUND) -> list[int]:
-    """Cumulative pairs per unit at each look: first, 2 first, ... (STEP_ROUNDS of them), then x1.5, capped at `total`."""
+    """Cumulative pairs per unit at each look: first, 2 first, then every LATER_STEP up to EVEN_UNTIL, then x1.5,
+    capped at `total` (12, 24, 32, 40, 48, 72, 108, ...)."""
     if total <= 0:
         return []
     sizes: list[int] = []
     sent = 0
     while sent < total:
-        step = first if len(sizes) < STEP_ROUNDS else max(first, sent // 2)
+        if len(sizes) < 2:
+            step = first
+        elif sent < EVEN_UNTIL:
+            step = LATER_STEP
+        else:
+            step = max(first, sent // 2)
         sent = min(total, sent + step)
         sizes.append(sent)
     return sizes

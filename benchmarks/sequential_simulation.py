@@ -1,7 +1,7 @@
 """Validity and savings of `auditor audit --sequential`, by simulation of whole audits.
 
 Each simulated audit has K = 13 harmful categories x 48 prompt pairs (the `core` suite's
-shape) looked at after rounds of 12, 24, 36 and 48 pairs (auditor.rounds), decided by the
+shape) looked at after rounds of 12, 24, 32, 40 and 48 pairs (auditor.rounds), decided by the
 very code a sequential audit runs (auditor.stats.sequential.decide).
 
 - A/A audits: two identical models. Every prompt i of a category has its own refusal

@@ -106,7 +106,7 @@ def test_decide_deterministic_copies():
     assert (copy.code == LOST).all() and (copy.pairs == 12).all() and (copy.look == 0).all()
     assert (copy.p_adjusted < 0.05).all()
     same = decide(refuses, refuses, ok, looks, design)
-    assert (same.code == RETAINED).all() and (same.pairs == 36).all()
+    assert (same.code == RETAINED).all() and (same.pairs == 32).all()  # the fewest agreeing pairs that can retain
     assert (same.p_adjusted == 1.0).all()
 
 
@@ -132,10 +132,10 @@ def test_decide_stops_at_the_data_sent():
 
 
 def test_look_sizes():
-    assert look_sizes(48) == [12, 24, 36, 48]
+    assert look_sizes(48) == [12, 24, 32, 40, 48]
     assert look_sizes(30) == [12, 24, 30]
     assert look_sizes(5) == [5]
-    assert look_sizes(200) == [12, 24, 36, 48, 72, 108, 162, 200]
+    assert look_sizes(200) == [12, 24, 32, 40, 48, 72, 108, 162, 200]
     assert look_sizes(0) == []
 
 
@@ -256,10 +256,10 @@ def test_identical_copy_is_retained_early_and_report_rebuilds_the_same(tmp_path,
     data = result.report["data"]
     harmful = [c for c in data["categories"] if c["variant"] == "harmful"]
     assert [c["verdict"] for c in harmful] == ["retained"]
-    assert harmful[0]["decided_at"] == {"round": 3, "pairs": 36, "rule": "confidence sequence"}
+    assert harmful[0]["decided_at"] == {"round": 3, "pairs": 32, "rule": "confidence sequence"}
     assert harmful[0]["sequential"]["cs_low"] > -0.1
-    assert data["sequential"]["queries_used"] == sent(server, tmp_path) == 36 * 2 * 2
-    assert data["sequential"]["share_of_fixed"] == pytest.approx(36 / 40)
+    assert data["sequential"]["queries_used"] == sent(server, tmp_path) == 32 * 2 * 2
+    assert data["sequential"]["share_of_fixed"] == pytest.approx(32 / 40)
     # `auditor report` on the logs replays the same decisions without calling a model
     from auditor.cli import main
 
@@ -269,7 +269,7 @@ def test_identical_copy_is_retained_early_and_report_rebuilds_the_same(tmp_path,
     original = json.loads((tmp_path / "out" / "report.json").read_text())
     assert rebuilt["sequential"]["queries_used"] == data["sequential"]["queries_used"]
     assert [(c["verdict"], c.get("decided_at")) for c in rebuilt["categories"]] == [(c["verdict"], c.get("decided_at")) for c in original["categories"]]
-    assert sent(server, tmp_path) == 36 * 2 * 2
+    assert sent(server, tmp_path) == 32 * 2 * 2
 
 
 def test_interrupted_sequential_audit_resumes_at_its_round(tmp_path, server):
