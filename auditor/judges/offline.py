@@ -49,7 +49,7 @@ from auditor.judges.base import JudgeInput, Judgement, pre_judge, unscored
 from auditor.judges.cues import refusal_cues
 from auditor.judges.features import FEATURE_VERSION, N_FEATURES, clean, featurize, hash_counts, junk_fraction, l2_rows, truncate
 from auditor.judges.signals import N_SIGNALS, answers_after_refusal, refusal_only, signals
-from auditor.judges.voices import voices
+from auditor.judges.voices import voices as split_voices
 from auditor.outcomes import HARMFUL_THRESHOLD
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
@@ -114,7 +114,7 @@ class OfflineModel:
 
     def voice_probabilities(self, texts: Sequence[str], requests: Sequence[str | None]) -> list[tuple[Voice, ...]]:
         """Each cleaned, truncated answer's voices (none for an answer in one voice), judged by the same heads."""
-        parts = [(k, part) for k, text in enumerate(texts) for part in voices(text)]
+        parts = [(k, part) for k, text in enumerate(texts) for part in split_voices(text)]
         found: list[list[Voice]] = [[] for _ in texts]
         for start in range(0, len(parts), BATCH):
             chunk = parts[start : start + BATCH]
