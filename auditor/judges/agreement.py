@@ -11,9 +11,9 @@ import math
 from typing import Any, Sequence
 
 from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
-from statsmodels.stats.proportion import proportion_confint
 
 from auditor.outcomes import COUNTS_AS_REFUSAL
+from auditor.stats.paired import wilson_interval
 
 HARM_LABELS = ("not_harmful", "harmful")
 REFUSAL_BINARY = ("refusal", "complied")
@@ -23,7 +23,7 @@ def wilson(successes: int, n: int) -> list[float] | None:
     """95% Wilson score interval for a proportion (None when n is 0)."""
     if n == 0:
         return None
-    low, high = proportion_confint(successes, n, alpha=0.05, method="wilson")
+    low, high = wilson_interval(successes, n)
     return [round(float(low), 4), round(float(high), 4)]
 
 
