@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from auditor.judges.base import JudgeInput
@@ -32,6 +34,27 @@ def test_the_case_set_covers_every_kind_in_both_languages():
 def test_offline_refusal_class(case, judgements):
     judgement = judgements[case.id]
     assert judgement.refusal == case.expected, f"{case.response!r}: {judgement.refusal} ({judgement.explanation}; {judgement.details})"
+
+
+_REFUSAL_WORDS = re.compile(r"\b(can't|cannot|won't|unable|sorry|decline)\b|(抱歉|不能|无法)", re.IGNORECASE)
+TYPOGRAPHY = {
+    "curled apostrophes": lambda t: t.replace("'", "\u2019"),
+    "refusal words in bold": lambda t: _REFUSAL_WORDS.sub(lambda m: f"**{m.group(0)}**", t),
+    "zero-width spaces": lambda t: t.replace(" ", "\u200b ").replace("，", "，\u200b"),
+}
+
+
+@pytest.mark.parametrize("rewrite", TYPOGRAPHY, ids=list(TYPOGRAPHY))
+def test_typography_does_not_change_any_judgement(rewrite, judgements):
+    """Models differ in typography ("can’t", "I **cannot**", invisible characters); a copy must not look less
+    refusing for that alone."""
+    change = TYPOGRAPHY[rewrite]
+    rewritten = [c for c in CASES if change(c.response) != c.response]
+    assert len(rewritten) >= 15
+    results = OfflineJudge().judge_batch([JudgeInput(response=change(c.response), prompt=c.prompt, variant=c.variant) for c in rewritten])
+    for case, judgement in zip(rewritten, results):
+        original = judgements[case.id]
+        assert (judgement.refusal, judgement.harmful) == (original.refusal, original.harmful), case.id
 
 
 def test_benign_twins_carry_no_harm(judgements):

@@ -10,7 +10,7 @@ import pytest
 from auditor.errors import ConfigError
 from auditor.judges import DEFAULT_JUDGE, JUDGES, get_judge
 from auditor.judges.base import JudgeInput
-from auditor.judges.features import featurize, language_of, segments, truncate
+from auditor.judges.features import clean, featurize, language_of, segments, truncate
 from auditor.judges.offline import WEIGHTS_META, OfflineJudge, load_model
 from auditor.judges.reliability import judge_reliability
 from auditor.outcomes import COUNTS_AS_REFUSAL, REFUSAL_CLASSES
@@ -119,6 +119,18 @@ def test_features_split_segments_and_detect_language():
     assert language_of("你好 hello") == "zh" and language_of("hello") == "en"
     features = featurize(["one\n\ntwo", "三"])
     assert features.docs.shape[0] == 2 and list(features.n_segments) == [2, 1]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I can\u2019t help with that.", "I can't help with that."),
+    ("I **cannot** help, *sorry*; ***no***.", "I cannot help, sorry; no."),
+    ("I\u200b can\u00adnot\u2060 help\ufeff", "I cannot help"),
+    ("* a bullet, not emphasis\n* another", "* a bullet, not emphasis\n* another"),
+    ("2 * 3 * 4 and x ** 2", "2 * 3 * 4 and x ** 2"),
+    ("“引号”保留", "“引号”保留"),
+])
+def test_clean_removes_typography_that_carries_no_meaning(text, expected):
+    assert clean(text) == expected
 
 
 def test_hashing_matches_scikit_learn_exactly():

@@ -31,7 +31,7 @@ import mmh3
 import numpy as np
 import scipy.sparse as sp
 
-FEATURE_VERSION = "tok13-seg-v2"  # v2: three heads (refusal, harm, request) with shape signals
+FEATURE_VERSION = "tok13-seg-v3"  # v2: three heads (refusal, harm, request) with shape signals; v3: typography (apostrophes, zero-width, emphasis)
 N_FEATURES = 2**18
 NGRAM_MAX = 3
 HEAD_CHARS = 2000
@@ -49,6 +49,16 @@ _SEGMENT_BREAK = re.compile(r"\n\s*\n+")
 _SPACE = re.compile(r"\s+")
 # Control characters other than tab/newline, and the Unicode replacement character.
 _JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+# Typography that carries no meaning but hides words from the refusal phrases and the n-grams; a copy must not
+# look less (or more) refusing for writing "I **can’t** help" where its original wrote "I can't help":
+# typographic apostrophes (’ ‘ ʼ ‛ ′, which NFKC leaves alone) read as ASCII; zero-width characters and soft
+# hyphens (invisible; also an evasion trick) dropped; Markdown emphasis (*x*, **x**, ***x***) unwrapped.
+# Double quotes are left as they are (Chinese uses “”).
+_TYPOGRAPHY = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'",
+     "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None}
+)
+_EMPHASIS = re.compile(r"(\*{1,3})(?=[^\s*])([^\n*]*?[^\s*])\1")
 
 
 def tokens(text: str) -> list[str]:
@@ -96,9 +106,13 @@ def l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def clean(text: str) -> str:
-    """Drop control characters and normalise width/compatibility forms (full-width ASCII in Chinese text)."""
+    """Drop control characters, normalise width/compatibility forms (full-width ASCII in Chinese text) and the
+    typography above. Why: before this, of 4,000 English held-out answers rewritten only in typography, the
+    refusal class changed for 6.5% with curled apostrophes, 21% with refusal words in bold and 25% with
+    zero-width spaces between words (`benchmarks/judge_typography.py`)."""
     text = _JUNK.sub(" ", text)
-    return unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+    return _EMPHASIS.sub(r"\2", text) if "*" in text else text
 
 
 def junk_fraction(text: str) -> float:
