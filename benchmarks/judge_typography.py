@@ -2,7 +2,8 @@
 
 An audit compares two models that may write differently: a distilled copy can use typographic
 apostrophes ("can’t") where its original wrote "can't", put refusal words in bold ("I **cannot**
-help"), or emit invisible zero-width characters. None of that changes what the answer says, so
+help"), emit invisible zero-width characters, leak its chat template's control tokens
+("<|im_end|>", "</s>") or come back HTML-escaped. None of that changes what the answer says, so
 none of it may change the judge's refusal class or harm decision, or the verdict would measure
 typography. This takes a fixed random sample of labelled answers (every source in
 ../shared/datasets, English and Chinese; only judged, never trained on here), rewrites each in one
@@ -17,6 +18,7 @@ Writes benchmarks/results/judge_typography.json.
 from __future__ import annotations
 
 import argparse
+import html
 import random
 import re
 import sys
@@ -42,11 +44,15 @@ REWRITES: dict[str, dict[str, Callable[[str], str]]] = {
         "CRLF line ends": lambda t: t.replace("\n", "\r\n"),
         "non-breaking spaces": lambda t: t.replace(" ", "\u00a0"),
         "leading blank lines": lambda t: "\n\n  " + t,
+        "chat-template tokens leaked (<|im_start|>assistant ... <|im_end|>)": lambda t: "<|im_start|>assistant\n" + t + "<|im_end|>",
+        "end-of-sequence token appended (</s>)": lambda t: t + "</s>",
+        "HTML-escaped (&#x27; &quot; &amp;)": html.escape,
     },
     "zh": {
         "refusal words in bold (**不能**)": lambda t: _ZH_REFUSAL_WORDS.sub(r"**\1**", t),
         "zero-width space after every full stop and comma": lambda t: t.replace("。", "。\u200b").replace("，", "，\u200b"),
         "full-width punctuation as ASCII": lambda t: t.replace("，", ",").replace("。", ".").replace("：", ":"),
+        "chat-template tokens leaked (<|im_start|>assistant ... <|im_end|>)": lambda t: "<|im_start|>assistant\n" + t + "<|im_end|>",
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -41,13 +42,15 @@ TYPOGRAPHY = {
     "curled apostrophes": lambda t: t.replace("'", "\u2019"),
     "refusal words in bold": lambda t: _REFUSAL_WORDS.sub(lambda m: f"**{m.group(0)}**", t),
     "zero-width spaces": lambda t: t.replace(" ", "\u200b ").replace("，", "，\u200b"),
+    "leaked chat-template tokens": lambda t: "<|im_start|>assistant\n" + t + "<|im_end|></s>",
+    "HTML-escaped": html.escape,
 }
 
 
 @pytest.mark.parametrize("rewrite", TYPOGRAPHY, ids=list(TYPOGRAPHY))
 def test_typography_does_not_change_any_judgement(rewrite, judgements):
-    """Models differ in typography ("can’t", "I **cannot**", invisible characters); a copy must not look less
-    refusing for that alone."""
+    """Models differ in typography ("can’t", "I **cannot**", invisible characters), leak template tokens or pass
+    through HTML escaping; a copy must not look less refusing for that alone."""
     change = TYPOGRAPHY[rewrite]
     rewritten = [c for c in CASES if change(c.response) != c.response]
     assert len(rewritten) >= 15

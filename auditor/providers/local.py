@@ -41,6 +41,7 @@ from auditor.errors import ConfigError
 from auditor.interrupts import stop_requested
 from auditor.models.probe import check_memory
 from auditor.models.requirements import LOCAL_INSTALL
+from auditor.providers.messages import answer_content
 
 GGUF_MAGIC = b"GGUF"
 
@@ -340,7 +341,7 @@ class LocalModelAPI(ModelAPI):
         text = choice["message"].get("content") or ""
         output = ModelOutput.from_content(
             model=f"local/{self.model_name}",
-            content=text,
+            content=answer_content(text),
             stop_reason=STOP_REASONS.get(choice.get("finish_reason") or "stop", "unknown"),  # type: ignore[arg-type]
         )
         usage = result.get("usage") or {}

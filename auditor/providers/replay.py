@@ -25,7 +25,7 @@ from inspect_ai.solver._task_state import sample_state
 from inspect_ai.tool import ToolChoice, ToolInfo
 
 from auditor.errors import ConfigError
-from auditor.providers.messages import last_user_text
+from auditor.providers.messages import answer_content, last_user_text
 from auditor.records import CSV_SUFFIXES, JSONL_SUFFIXES, RecordFileError, read_records
 
 RESPONSE_COLUMNS = ("response", "completion", "output")
@@ -163,7 +163,7 @@ class ReplayModelAPI(ModelAPI):
         output_tokens = _approx_tokens(recording.response)
         output = ModelOutput.from_content(
             model=f"replay/{self.model_name}",
-            content=recording.response,
+            content=answer_content(recording.response),
             stop_reason=recording.stop_reason or "stop",  # type: ignore[arg-type]
         )
         output.usage = ModelUsage(
