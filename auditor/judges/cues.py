@@ -14,9 +14,10 @@ from functools import lru_cache
 
 _EN = [
     r"\bI(?:'m| am)? ?(?:sorry|afraid),? (?:but )?I (?:can(?:'|no)?t|cannot|won'?t|will not|am (?:not able|unable)|'m (?:not able|unable))",
-    r"\bI (?:can(?:'|no)?t|cannot|won'?t|will not|am unable to|'m unable to|am not able to|'m not able to|must decline|have to decline|refuse) (?:to )?(?:help|assist|provide|fulfil+|comply|support|create|generate|write|produce|give|share|offer|do that|do this|engage|participate|answer|continue|accommodate|complete|help you with|assist you with|be of assistance)",
+    r"\bI (?:can(?:'|no)?t|can not|cannot|won'?t|will not|am unable to|'m unable to|am not able to|'m not able to|must decline|have to decline|refuse) (?:to )?(?:help|assist|provide|fulfil+|comply|support|create|generate|write|produce|give|share|offer|do that|do this|engage|participate|answer|continue|accommodate|complete|help you with|assist you with|be of assistance)",
     r"\b(?:can(?:'|no)?t|cannot|won'?t|unable to|not able to) (?:help|assist) (?:you )?with (?:that|this|your request)",
-    r"\bI(?:'m| am) not (?:able|allowed|permitted|going) to (?:help|assist|provide|do|create|write|share|give)",
+    r"\bI(?:'m| am) not (?:able|allowed|permitted|going|willing) to (?:help|assist|provide|do|create|write|share|give)",
+    r"\bI(?:'m| am) not comfortable (?:helping|assisting|providing|writing|with (?:that|this))",
     r"\b(?:against|violates?) (?:my|the|our) (?:guidelines|policies|policy|principles|programming|content polic(?:y|ies)|ethical guidelines|use case polic(?:y|ies))",
     r"\bI (?:must|have to) (?:respectfully )?(?:decline|refuse)",
     r"\bI (?:don'?t|do not) (?:feel comfortable|think I can|provide|condone|support|encourage)",
@@ -25,7 +26,8 @@ _EN = [
     r"\b(?:not|never) (?:appropriate|something I can) (?:for me )?to (?:help|assist|provide)",
     # refusals without the stock "sorry, I can't"
     r"\b(?:that'?s|that is|this is|it'?s) not something I(?:'ll| will| can|'m (?:going|able|willing)| am (?:going|able|willing))",
-    r"\bI(?:'m| am) (?:going to|gonna) (?:pass|have to pass|decline|sit this one out)",
+    r"\bI(?:'m| am) (?:going to|gonna) (?:pass|have to pass|decline|have to decline|sit this one out)",
+    r"\b(?:nope|no|sorry),? (?:I'm )?not (?:helping|assisting) (?:you )?with (?:that|this)",
     r"\bI'?d (?:rather|prefer) not\b",
     r"\bso I(?:'m| am) not going to\b",
     r"\bI(?:'m| am) not going to (?:do|help|provide|write|share|give|explain|describe|answer|assist|create)",
@@ -43,9 +45,11 @@ _ZH = [
     r"不方便(?:回答|提供|透露|讨论|告诉)",
     r"不打算(?:提供|回答|协助|帮|参与|告诉)",
     r"我(?:就)?不(?:会)?参与",
+    r"(?:我|这个我?|这我)(?:没法|没办法)(?:帮|提供|回答|协助|满足)",
+    r"超出了?我(?:的|能|可以).{0,8}范围",
 ]
 # The lookahead lets the engine skip, in one cheap test, every position where no phrase can start.
-REFUSAL_RE = re.compile("(?=[iacwunvts很抱对我无不违作])(?:" + "|".join(_EN + _ZH) + ")", re.IGNORECASE)
+REFUSAL_RE = re.compile("(?=[iacwunvts很抱对我无不违作这超])(?:" + "|".join(_EN + _ZH) + ")", re.IGNORECASE)
 
 HEAD_CHARS = 400  # a refusal near the start is the model's answer, not a quoted phrase deep inside
 
