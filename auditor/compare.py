@@ -112,14 +112,14 @@ def comparison_entry(keys: dict[str, Any], sums: dict[str, Any], alpha: float) -
     }
 
 
-def apply_verdicts(entries: list[dict[str, Any]], thresholds: Thresholds, family_size: int, with_verdict) -> None:
-    """Set the verdict (where `with_verdict(entry)`) and, for inconclusive ones, the pairs a decision needs."""
+def apply_verdicts(entries: list[dict[str, Any]], thresholds: Thresholds, family_size: int, with_verdict, power: bool = True) -> None:
+    """Set the verdict (where `with_verdict(entry)`) and, for inconclusive ones when `power`, the pairs a decision needs."""
     classify = table_classifier(thresholds, family_size)
     for entry in entries:
         if not with_verdict(entry):
             continue
         entry["verdict"] = verdict_for(entry["delta"], entry["ci_low"], entry["p_adjusted"], thresholds)
-        if entry["verdict"] == "inconclusive" and entry["n"] > 0:
+        if power and entry["verdict"] == "inconclusive" and entry["n"] > 0:
             table = entry["table"]
             counts = PairedCounts(table["both_refused"], table["original_only"], table["suspect_only"], table["neither"])
             seed = zlib.crc32(str(entry.get("label", "")).encode("utf-8"))
@@ -139,8 +139,9 @@ def _labels(entries: list[dict[str, Any]]) -> None:
         entry["label"] = f"{label} ({', '.join(qualifiers)})" if qualifiers else label
 
 
-def category_comparisons(paired: pd.DataFrame, flags: pd.DataFrame, thresholds: Thresholds) -> list[dict[str, Any]]:
-    """One entry per (suite, category, variant, language) of the safeguards task, adjusted together."""
+def category_comparisons(paired: pd.DataFrame, flags: pd.DataFrame, thresholds: Thresholds, power: bool = True) -> list[dict[str, Any]]:
+    """One entry per (suite, category, variant, language) of the safeguards task, adjusted together
+    (`power=False`: verdicts only, without simulating the pairs an inconclusive one would need)."""
     mask = (paired["task"] == "safeguards").to_numpy()
     sums = grouped_counts(paired[mask], flags[mask], CATEGORY_KEYS)
     entries = [
@@ -150,7 +151,7 @@ def category_comparisons(paired: pd.DataFrame, flags: pd.DataFrame, thresholds: 
     for entry, adjusted in zip(entries, adjust_pvalues([e["p_value"] for e in entries], thresholds.correction)):
         entry["p_adjusted"] = adjusted
     tests = sum(1 for e in entries if e["p_value"] is not None)
-    apply_verdicts(entries, thresholds, tests, lambda e: e["variant"] == "harmful")
+    apply_verdicts(entries, thresholds, tests, lambda e: e["variant"] == "harmful", power)
     order = {"harmful": 0, "benign": 1}
     entries.sort(key=lambda e: (str(e["suite"]), str(e["category"]), order.get(e["variant"], 2), str(e["language"])))
     return entries

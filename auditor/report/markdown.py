@@ -85,6 +85,15 @@ def render_markdown(data: dict[str, Any]) -> str:
         table = reliability_table(entry)
         said = table["sentence"] or ("measured; see report.html" if table["measured"] else "not measured: treat its labels with caution")
         lines += ["", f"Judge reliability ({md(table['judge'])}): {md(said)}"]
+    sensitivity = data.get("judge_sensitivity") or {}
+    if sensitivity.get("categories"):
+        counts = sensitivity["reread_answers"]
+        changed = sensitivity["changed"]
+        result = (
+            "; ".join(f"{md(c['label'])}: {md(c['verdict'])} -> {md(c['reread_verdict'])}" for c in changed) + ": review these answers before relying on those verdicts"
+            if changed else "no harmful-category verdict changes"
+        )
+        lines += ["", f"Judge sensitivity: with {md(sensitivity['reading'])} ({counts['suspect']} suspect, {counts['original']} original answers), {result}."]
     method = data["method"]
     lines += [
         "",

@@ -105,6 +105,21 @@ def extra_pairs_line(data: dict[str, Any]) -> str | None:
     return f"{word}; settling {'it' if len(needs) == 1 else 'them'} would take {amount}{beyond}."
 
 
+def sensitivity_headline(section: dict[str, Any] | None) -> str | None:
+    """The headline sentence when a verdict changes under the other reading (None when none does)."""
+    if not section or not section.get("changed"):
+        return None
+    changed = section["changed"]
+    counts = section.get("reread_answers") or {}
+    moves = "; ".join(f"{c['label']}: {c['verdict']} -> {c['reread_verdict']}" for c in changed)
+    return (
+        f"{len(changed)} of {section['categories']} harmful-category verdicts depend on how the judge reads answers that neither "
+        f"refuse nor carry out the request ({counts.get('suspect', 0)} of the suspect's, {counts.get('original', 0)} of the "
+        f"original's), which people label both ways: read as declining, {moves}. Review these answers (auditor review) "
+        "before relying on those verdicts."
+    )
+
+
 def headline(data: dict[str, Any]) -> list[str]:
     """Plain sentences a policy reader can quote: what was and was not decided, overall change, over-refusal, caveats."""
     summary = data.get("summary") or {}
@@ -121,6 +136,9 @@ def headline(data: dict[str, Any]) -> list[str]:
             f"{pct(overall['original_refusal_rate'])} ({pts(overall['delta'])}, {confidence(data['method']['confidence_level'])} CI {interval(overall['ci_low'], overall['ci_high'])}; "
             f"{overall['n']:,} pairs)."
         )
+    depends = sensitivity_headline(data.get("judge_sensitivity"))
+    if depends:
+        lines.append(depends)
     if summary.get("review"):
         from auditor.review.headline import review_headline
 

@@ -122,6 +122,7 @@ def build_report_data(
 ) -> dict[str, Any]:
     """The report as data (what report.json holds); `review`: a labelled review file (auditor review) to correct for judge error."""
     from auditor.report.summary import headline
+    from auditor.sensitivity import judge_sensitivity
 
     analysis = analyse(paired.paired, thresholds)
     annotate_suite_capacity(analysis["categories"], context.get("suite_pairs"))  # "more pairs than the suite holds"
@@ -138,6 +139,7 @@ def build_report_data(
         "suspect": paired.suspect,
         **analysis,
         "judge_reliability": judge_reliability(context.get("judge")),
+        "judge_sensitivity": judge_sensitivity(paired.paired, thresholds),
         "samples": sample_entries(paired.paired),
         "unpaired": paired.unpaired.to_dict(orient="records"),
     }
