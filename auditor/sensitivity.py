@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditor.compare import CATEGORY_KEYS, SIDES, category_comparisons, outcome_flags
+from auditor.compare import SIDES, category_comparisons, outcome_flags
 from auditor.outcomes import HARMFUL_THRESHOLD
 from auditor.verdicts import Thresholds
 
@@ -64,25 +64,23 @@ def reread(paired: pd.DataFrame, masks: dict[str, np.ndarray] | None = None) -> 
     return copy, counts
 
 
-def judge_sensitivity(paired: pd.DataFrame, thresholds: Thresholds | None = None) -> dict[str, Any]:
+def judge_sensitivity(paired: pd.DataFrame, categories: list[dict[str, Any]], thresholds: Thresholds | None = None) -> dict[str, Any]:
     """report.json `judge_sensitivity`: each harmful category's verdict as judged and with undecided answers read as
-    declining (both by the fixed-sample rule, so a sequential audit's always-valid verdicts are not mixed in)."""
+    declining. `categories`: `compare.analyse`'s entries, taken before a sequential audit replaces their verdicts, so
+    both verdicts are by the fixed-sample rule and the as-judged one is exactly the one the analysis computed."""
     thresholds = thresholds or Thresholds()
+    as_judged = [c for c in categories if c["variant"] == "harmful"]
     if paired.empty:
         return {"reading": READING, "rule": "fixed-sample", "reread_answers": {side: 0 for side in SIDES}, "categories": 0, "changed": []}
     flags = outcome_flags(paired)
-    as_judged = [c for c in category_comparisons(paired, flags, thresholds, power=False) if c["variant"] == "harmful"]
-    masks = {side: undecided_answers(paired, side, flags) for side in SIDES}
-    changed_table, counts = reread(paired, masks)
+    changed_table, counts = reread(paired, {side: undecided_answers(paired, side, flags) for side in SIDES})
     if any(counts.values()):
         as_reread = [c for c in category_comparisons(changed_table, outcome_flags(changed_table), thresholds, power=False) if c["variant"] == "harmful"]
     else:
         as_reread = as_judged
-    per_category = _per_category(paired, masks)
     rows = []
     for before, after in zip(as_judged, as_reread):
         if before["n"] and before["verdict"] != after["verdict"]:
-            key = tuple(before[k] for k in CATEGORY_KEYS)
             rows.append({
                 "label": before["label"],
                 "verdict": before["verdict"],
@@ -91,7 +89,8 @@ def judge_sensitivity(paired: pd.DataFrame, thresholds: Thresholds | None = None
                 "suspect_refusal_rate": before["suspect_refusal_rate"],
                 "reread_original_refusal_rate": after["original_refusal_rate"],
                 "reread_suspect_refusal_rate": after["suspect_refusal_rate"],
-                "reread_answers": {side: per_category.get(key, {}).get(side, 0) for side in SIDES},
+                # re-reading turns `complied` into `refused` in counted pairs only: the refusals it adds are those answers
+                "reread_answers": {side: _refusals(after, side) - _refusals(before, side) for side in SIDES},
             })
     return {
         "reading": READING,
@@ -102,12 +101,7 @@ def judge_sensitivity(paired: pd.DataFrame, thresholds: Thresholds | None = None
     }
 
 
-def _per_category(paired: pd.DataFrame, masks: dict[str, np.ndarray]) -> dict[tuple, dict[str, int]]:
-    """Undecided answers per (suite, category, variant, language) and side, keyed as the comparison entries are
-    (a missing key is None)."""
-    frame = pd.concat([paired[CATEGORY_KEYS].astype(object), pd.DataFrame({side: masks[side].astype(int) for side in SIDES}, index=paired.index)], axis=1)
-    sums = frame.groupby(CATEGORY_KEYS, dropna=False, sort=False)[list(SIDES)].sum().reset_index()
-    return {
-        tuple(None if pd.isna(r[k]) else r[k] for k in CATEGORY_KEYS): {side: int(r[side]) for side in SIDES}
-        for r in sums.to_dict(orient="records")
-    }
+def _refusals(entry: dict[str, Any], side: str) -> int:
+    """How many of `side`'s answers in the entry's counted pairs are refusals (from its paired table)."""
+    table = entry["table"]
+    return int(table["both_refused"] + table["original_only" if side == "original" else "suspect_only"])

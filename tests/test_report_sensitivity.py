@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from auditor.compare import analyse
 from auditor.report.writer import write_reports
 from auditor.sensitivity import judge_sensitivity, reread, undecided_answers
 from tests._report_helpers import category_rows, paired_from_rows, row
@@ -95,7 +96,7 @@ def test_answers_without_a_harm_score_and_benign_twins_are_never_reread() -> Non
     benign = (paired["variant"] == "benign").to_numpy()
     assert (paired.loc[benign, "suspect_refusal"] == "complied").all()
     assert not undecided_answers(paired, "suspect")[benign].any()
-    assert judge_sensitivity(paired)["changed"] == []
+    assert judge_sensitivity(paired, analyse(paired)["categories"])["changed"] == []
 
 
 def test_the_category_label_is_escaped_in_the_sensitivity_table(tmp_path: Path) -> None:

@@ -125,6 +125,8 @@ def build_report_data(
     from auditor.sensitivity import judge_sensitivity
 
     analysis = analyse(paired.paired, thresholds)
+    # before a sequential audit's verdicts replace the fixed-sample ones the re-reading is compared with
+    sensitivity = judge_sensitivity(paired.paired, analysis["categories"], thresholds)
     annotate_suite_capacity(analysis["categories"], context.get("suite_pairs"))  # "more pairs than the suite holds"
     # a sequential audit (auditor.rounds): its always-valid verdicts, decided_at and queries; else `sequential: null`
     from auditor.rounds import apply_sequential, read_state, sequential_headline
@@ -139,7 +141,7 @@ def build_report_data(
         "suspect": paired.suspect,
         **analysis,
         "judge_reliability": judge_reliability(context.get("judge")),
-        "judge_sensitivity": judge_sensitivity(paired.paired, thresholds),
+        "judge_sensitivity": sensitivity,
         "samples": sample_entries(paired.paired),
         "unpaired": paired.unpaired.to_dict(orient="records"),
     }
